@@ -1,0 +1,14 @@
+import { systemOperations } from './system.ts';
+import { contactOperations } from './contacts.ts';
+import { companyOperations } from './companies.ts';
+import { fieldOperations } from './fields.ts';
+import { apiKeyOperations } from './api-keys.ts';
+
+/** Every operation of the HTTP API, by the operationId the topology's routes name. */
+export const operations = {
+  ...systemOperations,
+  ...contactOperations,
+  ...companyOperations,
+  ...fieldOperations,
+  ...apiKeyOperations,
+};

@@ -1,0 +1,98 @@
+/**
+ * The map of Kith: every function, HTTP route, event subscription and schedule, as plain data.
+ * `infra/aws` turns it into AWS resources and `infra/local` runs the same handlers from it.
+ * Adding a capability is one entry here plus its handler; nothing else is wired by hand.
+ */
+import type { Permission } from '../shared/domain/permissions.ts';
+
+export type Access = 'read' | 'readwrite';
+
+export interface FunctionSpec {
+  /** Folder under functions/: `handler.ts` is the Lambda entry, `app.ts` exports `create(services)`. */
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** What the function touches; the AWS stack grants exactly this and nothing else. */
+  access: {
+    table?: Access;
+    /** Put events on the Kith bus. */
+    bus?: boolean;
+    search?: Access;
+    bucket?: Access;
+  };
+}
+
+export const functions = {
+  'http-api': {
+    description: 'Every route of the HTTP API',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    access: { table: 'readwrite' },
+  },
+  authorizer: {
+    description: 'Authenticates API keys and Cognito tokens for every route that needs it',
+    memoryMb: 512,
+    timeoutSeconds: 5,
+    access: { table: 'readwrite' },
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functions;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** API Gateway path syntax: `{id}` is a path parameter. */
+  path: string;
+  operationId: string;
+  function: FunctionName;
+  /** `public` routes skip the authorizer; all others require this permission. */
+  permission: Permission | 'public';
+}
+
+const api = (method: HttpMethod, path: string, operationId: string, permission: RouteSpec['permission']): RouteSpec => ({
+  method,
+  path,
+  operationId,
+  function: 'http-api',
+  permission,
+});
+
+export const routes: readonly RouteSpec[] = [
+  api('GET', '/health', 'health', 'public'),
+  api('GET', '/v1/openapi.json', 'openApiDocument', 'public'),
+  api('GET', '/docs', 'apiDocsPage', 'public'),
+  api('GET', '/v1/me', 'whoAmI', 'crm:read'),
+
+  api('POST', '/v1/contacts', 'createContact', 'crm:write'),
+  api('GET', '/v1/contacts', 'listContacts', 'crm:read'),
+  api('POST', '/v1/contacts/batch', 'batchContacts', 'crm:write'),
+  api('GET', '/v1/contacts/{id}', 'getContact', 'crm:read'),
+  api('PATCH', '/v1/contacts/{id}', 'updateContact', 'crm:write'),
+  api('DELETE', '/v1/contacts/{id}', 'archiveContact', 'crm:manage'),
+  api('POST', '/v1/contacts/{id}/restore', 'restoreContact', 'crm:manage'),
+  api('POST', '/v1/contacts/{id}/tags', 'tagContact', 'crm:write'),
+
+  api('POST', '/v1/companies', 'createCompany', 'crm:write'),
+  api('GET', '/v1/companies', 'listCompanies', 'crm:read'),
+  api('GET', '/v1/companies/{id}', 'getCompany', 'crm:read'),
+  api('PATCH', '/v1/companies/{id}', 'updateCompany', 'crm:write'),
+  api('DELETE', '/v1/companies/{id}', 'archiveCompany', 'crm:manage'),
+  api('GET', '/v1/companies/{id}/contacts', 'listCompanyContacts', 'crm:read'),
+
+  api('POST', '/v1/fields', 'createField', 'schema:manage'),
+  api('GET', '/v1/fields', 'listFields', 'crm:read'),
+  api('GET', '/v1/fields/{key}', 'getField', 'crm:read'),
+  api('PATCH', '/v1/fields/{key}', 'updateField', 'schema:manage'),
+  api('DELETE', '/v1/fields/{key}', 'deleteField', 'schema:manage'),
+
+  api('POST', '/v1/api-keys', 'createApiKey', 'admin'),
+  api('GET', '/v1/api-keys', 'listApiKeys', 'admin'),
+  api('DELETE', '/v1/api-keys/{id}', 'revokeApiKey', 'admin'),
+];
+
+/** The API Gateway route key of a route, e.g. `GET /v1/contacts/{id}`. */
+export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}

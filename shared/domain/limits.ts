@@ -1,0 +1,32 @@
+/** Every limit of the system, in one place. */
+export const LIMITS = {
+  /** Largest JSON request body the API accepts (API Gateway's own ceiling is 10 MB). */
+  maxBodyBytes: 1024 * 1024,
+  /** Default and largest page size of list endpoints. */
+  defaultPageSize: 25,
+  maxPageSize: 100,
+  /** Largest page of a search request. */
+  maxSearchPageSize: 200,
+  /** Operations in one POST /v1/contacts/batch. */
+  maxBatchOperations: 100,
+  maxEmailsPerContact: 20,
+  maxPhonesPerContact: 20,
+  maxTagsPerContact: 100,
+  maxTagLength: 64,
+  maxTextLength: 1000,
+  maxNameLength: 200,
+  maxCustomFields: 200,
+  maxExternalIds: 20,
+  maxFieldOptions: 500,
+  /** Idempotency-Key records live this long. */
+  idempotencyTtlSeconds: 24 * 60 * 60,
+  maxIdempotencyKeyLength: 255,
+  /** How long a process trusts its cached custom field definitions. */
+  fieldDefinitionCacheMs: 10_000,
+  /** How long a process trusts an API key it already verified. */
+  apiKeyCacheMs: 30_000,
+  /** API keys record their last use at most this often. */
+  apiKeyLastUsedResolutionMs: 60_000,
+  /** Retries of optimistic read-modify-write loops inside one request. */
+  maxOptimisticRetries: 5,
+} as const;

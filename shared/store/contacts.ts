@@ -1,0 +1,222 @@
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { newId } from '../domain/ids.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { completenessOf, primaryEmail, type Contact, type ContactFields, type ContactStatus } from '../domain/contact.ts';
+import type { Clock } from '../domain/clock.ts';
+import { ITEM_TYPES, keys, type Key } from './keys.ts';
+import { claimDelete, claimPut, diffClaims } from './claims.ts';
+import { transactWrite, type GuardedWrite } from './transact.ts';
+import { versionedPut } from './versioned.ts';
+import { entityOf } from './items.ts';
+import { queryPage, type Page, type PageRequest } from './pages.ts';
+import type { Store } from './client.ts';
+
+/** The claims a contact must hold: its primary email and each external id. */
+function claimsOf(contact: Pick<ContactFields, 'emails' | 'externalIds'>): Map<string, Key> {
+  const claims = new Map<string, Key>();
+  const email = primaryEmail(contact);
+  if (email) claims.set(`email:${email}`, keys.emailClaim(email));
+  for (const [system, externalId] of Object.entries(contact.externalIds ?? {})) {
+    claims.set(`ext:${system}:${externalId}`, keys.externalIdClaim(system, externalId));
+  }
+  return claims;
+}
+
+function conflictFor(key: Key): { message: string; path: string } {
+  if (key.pk.startsWith('EMAIL#')) {
+    return { message: 'Another contact already has this primary email address.', path: 'emails' };
+  }
+  const [, system] = key.pk.split('#');
+  return { message: `Another contact already has this ${system} id.`, path: `externalIds.${system}` };
+}
+
+function claimTypeOf(key: Key) {
+  return key.pk.startsWith('EMAIL#') ? ITEM_TYPES.emailClaim : ITEM_TYPES.externalIdClaim;
+}
+
+export class ContactRepository {
+  private readonly store: Store;
+  private readonly clock: Clock;
+
+  constructor(store: Store, clock: Clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  async get(id: string, options: { consistent?: boolean } = {}): Promise<Contact | undefined> {
+    const { Item } = await this.store.db.send(
+      new GetCommand({ TableName: this.store.tableName, Key: keys.contact(id), ConsistentRead: options.consistent ?? true }),
+    );
+    return Item ? entityOf<Contact>(Item) : undefined;
+  }
+
+  async require(id: string): Promise<Contact> {
+    const contact = await this.get(id);
+    if (!contact) throw new NotFoundError('contact', id);
+    return contact;
+  }
+
+  /** Up to 100 contacts by id, in the order asked; missing ids are left out. */
+  async getMany(ids: readonly string[]): Promise<Contact[]> {
+    if (ids.length === 0) return [];
+    const found = new Map<string, Contact>();
+    let pending: Record<string, unknown>[] = [...new Set(ids)].map((id) => ({ ...keys.contact(id) }));
+    while (pending.length > 0) {
+      const result = await this.store.db.send(
+        new BatchGetCommand({ RequestItems: { [this.store.tableName]: { Keys: pending } } }),
+      );
+      for (const item of result.Responses?.[this.store.tableName] ?? []) {
+        const contact = entityOf<Contact>(item);
+        found.set(contact.id, contact);
+      }
+      pending = (result.UnprocessedKeys?.[this.store.tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  async create(fields: ContactFields, actor: string): Promise<Contact> {
+    const now = this.clock.now().toISOString();
+    const contact: Contact = {
+      ...fields,
+      id: newId(this.clock.now().getTime()),
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: actor,
+      updatedBy: actor,
+      status: 'active',
+      completeness: completenessOf(fields),
+    };
+    const writes: GuardedWrite[] = [this.profilePut(contact, 0)];
+    for (const key of claimsOf(contact).values()) {
+      writes.push(claimPut(this.store.tableName, key, claimTypeOf(key), contact.id, conflictFor(key), now));
+    }
+    writes.push(...this.membershipWrites(contact.id, undefined, contact.companyId, now));
+    await transactWrite(this.store, writes);
+    return contact;
+  }
+
+  /**
+   * Replaces the contact's fields, moving claims and the company membership with it, in one
+   * transaction that only succeeds if nobody wrote the contact since `current` was read.
+   */
+  async replace(current: Contact, fields: ContactFields, actor: string, extra: Partial<Contact> = {}): Promise<Contact> {
+    const now = this.clock.now().toISOString();
+    const next: Contact = {
+      ...pickServerFields(current),
+      ...fields,
+      ...extra,
+      id: current.id,
+      createdAt: current.createdAt,
+      status: extra.status ?? current.status,
+      version: current.version + 1,
+      updatedAt: now,
+      updatedBy: actor,
+      completeness: completenessOf(fields),
+    };
+    const { added, removed } = diffClaims(claimsOf(current), claimsOf(next));
+    const writes: GuardedWrite[] = [
+      this.profilePut(next, current.version),
+      ...removed.map((key) => claimDelete(this.store.tableName, key, current.id)),
+      ...added.map((key) => claimPut(this.store.tableName, key, claimTypeOf(key), current.id, conflictFor(key), now)),
+      ...this.membershipWrites(current.id, current.companyId, next.companyId, now),
+    ];
+    await transactWrite(this.store, writes);
+    return next;
+  }
+
+  /** Archive or restore: the record and its claims stay, only its status and list move. */
+  async setStatus(current: Contact, status: Extract<ContactStatus, 'active' | 'archived'>, actor: string): Promise<Contact> {
+    const now = this.clock.now().toISOString();
+    const next: Contact = { ...current, status, version: current.version + 1, updatedAt: now, updatedBy: actor };
+    await transactWrite(this.store, [this.profilePut(next, current.version)]);
+    return next;
+  }
+
+  async list(status: 'active' | 'archived', page: PageRequest): Promise<Page<Contact>> {
+    return queryPage<Contact>(this.store, {
+      ...page,
+      index: 'gsi1',
+      partition: keys.contactListPartition(status),
+      newestFirst: true,
+    });
+  }
+
+  async findOwnerOfEmail(address: string): Promise<string | undefined> {
+    return this.claimOwner(keys.emailClaim(address));
+  }
+
+  async findOwnerOfExternalId(system: string, externalId: string): Promise<string | undefined> {
+    return this.claimOwner(keys.externalIdClaim(system, externalId));
+  }
+
+  private async claimOwner(key: Key): Promise<string | undefined> {
+    const { Item } = await this.store.db.send(
+      new GetCommand({ TableName: this.store.tableName, Key: key, ConsistentRead: true }),
+    );
+    return Item?.ownerId as string | undefined;
+  }
+
+  private profilePut(contact: Contact, expectedVersion: number): GuardedWrite {
+    const listed = contact.status === 'active' || contact.status === 'archived';
+    const item = {
+      ...contact,
+      entityType: ITEM_TYPES.contact,
+      ...(listed ? keys.contactList(contact.status as 'active' | 'archived', contact.id) : {}),
+    };
+    return versionedPut(this.store.tableName, keys.contact(contact.id), item, expectedVersion, 'contact', contact.id);
+  }
+
+  private membershipWrites(
+    contactId: string,
+    before: string | undefined,
+    after: string | undefined,
+    now: string,
+  ): GuardedWrite[] {
+    if (before === after) return [];
+    const writes: GuardedWrite[] = [];
+    if (before) {
+      writes.push({ item: { Delete: { TableName: this.store.tableName, Key: keys.membership(contactId, before) } } });
+    }
+    if (after) {
+      writes.push({
+        item: {
+          ConditionCheck: {
+            TableName: this.store.tableName,
+            Key: keys.company(after),
+            ConditionExpression: 'attribute_exists(pk) AND #status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':active': 'active' },
+          },
+        },
+        onConditionFailed: () => ValidationError.of('companyId', 'is not an active company'),
+      });
+      writes.push({
+        item: {
+          Put: {
+            TableName: this.store.tableName,
+            Item: {
+              ...keys.membership(contactId, after),
+              ...keys.membershipByCompany(after, contactId),
+              entityType: ITEM_TYPES.membership,
+              contactId,
+              companyId: after,
+              since: now,
+            },
+          },
+        },
+      });
+    }
+    return writes;
+  }
+}
+
+/** Fields the server keeps across a replace, whatever the new writable fields are. */
+function pickServerFields(current: Contact): Partial<Contact> {
+  const { id, createdAt, createdBy, status, lastInteractionAt, engagementScore, mergedFrom, mergedInto } = current;
+  return Object.fromEntries(
+    Object.entries({ id, createdAt, createdBy, status, lastInteractionAt, engagementScore, mergedFrom, mergedInto }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
+}

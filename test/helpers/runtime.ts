@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
+import { generateApiKeySecret } from '../../shared/domain/api-keys.ts';
+import type { Role } from '../../shared/domain/permissions.ts';
+import { dynamoEndpoint } from './store.ts';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestApi {
+  runtime: Runtime;
+  url: string;
+  adminKey: string;
+  /** A fresh key of the given role. */
+  keyFor(role: Role): Promise<string>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; rawBody?: string | Buffer; key?: string | null; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
+  stop(): Promise<void>;
+}
+
+/** The whole local runtime on its own table, with an admin key, as a user would run it. */
+export async function startTestApi(options: Partial<RuntimeOptions> = {}): Promise<TestApi> {
+  const runtime = await startRuntime({
+    dynamoEndpoint: dynamoEndpoint(),
+    tableName: `e2e-${randomUUID()}`,
+    port: 0,
+    authorizerCacheMs: 0,
+    settings: { defaultPhoneRegion: 'US' },
+    ...options,
+  });
+  const adminKey = generateApiKeySecret();
+  await runtime.services.apiKeys.register(adminKey, { name: 'test admin', role: 'admin' }, 'test');
+
+  const api: TestApi = {
+    runtime,
+    url: runtime.url,
+    adminKey,
+    async keyFor(role) {
+      const key = generateApiKeySecret();
+      await runtime.services.apiKeys.register(key, { name: `test ${role}`, role }, 'test');
+      return key;
+    },
+    async request(method, path, { body, rawBody, key, headers = {} } = {}) {
+      const auth = key === null ? {} : { authorization: `Bearer ${key ?? adminKey}` };
+      const payload = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
+      const response = await fetch(`${runtime.url}${path}`, {
+        method,
+        headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...auth, ...headers },
+        body: payload,
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // not JSON (the docs page)
+      }
+      return { status: response.status, headers: response.headers, body: parsed as any };
+    },
+    stop: () => runtime.stop(),
+  };
+  return api;
+}

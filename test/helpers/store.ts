@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createStore, dynamoClientConfig, type Store } from '../../shared/store/client.ts';
+import { ensureTable } from '../../infra/local/table.ts';
+import { createServices, type Services } from '../../shared/app/services.ts';
+import type { Clock } from '../../shared/domain/clock.ts';
+
+export function dynamoEndpoint(): string {
+  return inject('dynamoEndpoint');
+}
+
+/** A table of its own for a test file, on the run's DynamoDB Local. */
+export async function freshStore(): Promise<Store> {
+  const tableName = `test-${randomUUID()}`;
+  const admin = new DynamoDBClient(dynamoClientConfig({ endpoint: dynamoEndpoint() }));
+  await ensureTable(admin, tableName);
+  admin.destroy();
+  return createStore({ tableName, endpoint: dynamoEndpoint() });
+}
+
+export async function freshServices(clock?: Clock): Promise<Services> {
+  return createServices({ store: await freshStore(), clock, settings: { defaultPhoneRegion: 'US' } });
+}
