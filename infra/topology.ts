@@ -92,6 +92,47 @@ export const routes: readonly RouteSpec[] = [
   api('DELETE', '/v1/api-keys/{id}', 'revokeApiKey', 'admin'),
 ];
 
+/**
+ * EventBridge pattern syntax (the subset both runtimes implement): exact values, `prefix`,
+ * `anything-but`, `exists`, nested under `detail`. The CDK stack passes it to EventBridge
+ * unchanged and the local bus matches it with the same semantics.
+ */
+export type PatternMatcher =
+  | string
+  | number
+  | boolean
+  | null
+  | { prefix: string }
+  | { 'anything-but': string | number | (string | number)[] | { prefix: string } }
+  | { exists: boolean };
+export interface EventPattern {
+  source?: PatternMatcher[];
+  'detail-type'?: PatternMatcher[];
+  detail?: { [field: string]: PatternMatcher[] | EventPattern['detail'] };
+}
+
+export interface SubscriptionSpec {
+  /** Unique, kebab-case: names the rule, its dead-letter queue and its alarm. */
+  name: string;
+  function: FunctionName;
+  pattern: EventPattern;
+  description: string;
+}
+
+export interface ScheduleSpec {
+  name: string;
+  function: FunctionName;
+  /** EventBridge Scheduler expression, e.g. `rate(1 minute)` or `cron(0 3 * * ? *)`. */
+  expression: string;
+  description: string;
+}
+
+/** Event → function, declared once for both runtimes. */
+export const subscriptions: readonly SubscriptionSpec[] = [];
+
+/** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
+export const schedules: readonly ScheduleSpec[] = [];
+
 /** The API Gateway route key of a route, e.g. `GET /v1/contacts/{id}`. */
 export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
