@@ -6,8 +6,14 @@ import { CompanyRepository } from '../store/companies.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
+import { SegmentRepository } from '../store/segments.ts';
+import { EmbeddedContactIndex } from '../search/embedded.ts';
+import { OpenSearchContactIndex, openSearchConfigFromEnv } from '../search/opensearch.ts';
+import type { ContactSearchIndex } from '../search/port.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
+import { ContactSearchService } from './search.ts';
+import { SegmentService } from './segments.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
@@ -33,12 +39,28 @@ export interface Services {
   fields: FieldDefinitionRepository;
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyRepository;
+  /** Contact search over the search index port (OpenSearch when OPENSEARCH_URL is set, embedded otherwise). */
+  search: ContactSearchService;
+  segments: SegmentService;
 }
 
-export function createServices(deps: { store: Store; clock?: Clock; settings: Settings }): Services {
+export function createServices(deps: {
+  store: Store;
+  clock?: Clock;
+  settings: Settings;
+  /** Builds the search index; the in-memory embedded index when absent. */
+  searchIndex?: (fields: FieldDefinitionRepository) => ContactSearchIndex;
+}): Services {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
+  const search = new ContactSearchService({
+    index: deps.searchIndex?.(fields) ?? new EmbeddedContactIndex(),
+    contacts: contactRepository,
+    fields,
+    clock,
+    settings: deps.settings,
+  });
   return {
     store: deps.store,
     clock,
@@ -48,9 +70,23 @@ export function createServices(deps: { store: Store; clock?: Clock; settings: Se
     fields,
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
+    search,
+    segments: new SegmentService(new SegmentRepository(deps.store, clock), search),
+  };
+}
+
+/** OpenSearch when OPENSEARCH_URL is set (SigV4 in AWS), else the embedded index. */
+export function searchIndexFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  return (fields: FieldDefinitionRepository): ContactSearchIndex => {
+    const config = openSearchConfigFromEnv(env, () => fields.all());
+    return config ? new OpenSearchContactIndex(config) : new EmbeddedContactIndex();
   };
 }
 
 export function servicesFromEnv(env: NodeJS.ProcessEnv = process.env): Services {
-  return createServices({ store: createStore(storeConfigFromEnv(env)), settings: settingsFromEnv(env) });
+  return createServices({
+    store: createStore(storeConfigFromEnv(env)),
+    settings: settingsFromEnv(env),
+    searchIndex: searchIndexFromEnv(env),
+  });
 }

@@ -27,6 +27,24 @@ export const LIMITS = {
   apiKeyCacheMs: 30_000,
   /** API keys record their last use at most this often. */
   apiKeyLastUsedResolutionMs: 60_000,
+  /** Conditions, and/or/not nodes of one filter, and how deep they may nest. */
+  maxFilterNodes: 100,
+  maxFilterDepth: 8,
+  /** Values of one `in`/`nin` condition. */
+  maxFilterValues: 100,
+  /** Length of a string value in a filter, and of a free-text query. */
+  maxFilterStringLength: 1000,
+  maxSearchQueryLength: 200,
+  /** Sort keys of one search (the id tie-breaker is added on top). */
+  maxSortKeys: 3,
+  /** Facet fields of one search, and values returned per facet. */
+  maxFacets: 8,
+  maxFacetValues: 20,
+  /** Segments are small saved objects; a team rarely needs more than a few hundred. */
+  maxSegmentNameLength: 200,
+  /** Documents per OpenSearch _bulk request, and attempts of items it throttles (429/5xx). */
+  searchBulkSize: 500,
+  searchBulkAttempts: 5,
   /** Retries of optimistic read-modify-write loops inside one request. */
   maxOptimisticRetries: 5,
 } as const;

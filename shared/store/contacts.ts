@@ -142,6 +142,21 @@ export class ContactRepository {
     });
   }
 
+  /** Every contact of a status, page by page (oldest first): what a search index is rebuilt from. */
+  async *all(status: 'active' | 'archived', pageSize = 500): AsyncGenerator<Contact[]> {
+    let cursor: string | undefined;
+    do {
+      const page = await queryPage<Contact>(this.store, {
+        limit: pageSize,
+        cursor,
+        index: 'gsi1',
+        partition: keys.contactListPartition(status),
+      });
+      if (page.results.length > 0) yield page.results;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
   async findOwnerOfEmail(address: string): Promise<string | undefined> {
     return this.claimOwner(keys.emailClaim(address));
   }

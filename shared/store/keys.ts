@@ -12,6 +12,7 @@ export const ITEM_TYPES = {
   field: 'field',
   apiKey: 'api_key',
   idempotency: 'idempotency',
+  segment: 'segment',
 } as const;
 export type ItemType = (typeof ITEM_TYPES)[keyof typeof ITEM_TYPES];
 
@@ -47,6 +48,11 @@ export const keys = {
   apiKey: (secretHash: string): Key => ({ pk: `APIKEY#${secretHash}`, sk: 'KEY' }),
   apiKeyById: (keyId: string) => ({ gsi1pk: 'APIKEYS', gsi1sk: keyId }),
   apiKeysPartition: () => 'APIKEYS',
+
+  /** A saved filter; GSI1 lists them newest first. */
+  segment: (id: string): Key => ({ pk: `SEGMENT#${id}`, sk: 'DEF' }),
+  segmentList: (id: string) => ({ gsi1pk: 'SEGMENTS', gsi1sk: id }),
+  segmentListPartition: () => 'SEGMENTS',
 
   idempotency: (scope: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${idempotencyKey}`, sk: 'RECORD' }),
 } as const;
