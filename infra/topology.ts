@@ -27,13 +27,19 @@ export const functions = {
     description: 'Every route of the HTTP API',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    access: { table: 'readwrite' },
+    access: { table: 'readwrite', search: 'readwrite' },
   },
   authorizer: {
     description: 'Authenticates API keys and Cognito tokens for every route that needs it',
     memoryMb: 512,
     timeoutSeconds: 5,
     access: { table: 'readwrite' },
+  },
+  'search-indexer': {
+    description: 'Indexes each changed contact at its version (tombstones the ones that left search)',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: 'read', search: 'readwrite' },
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -73,6 +79,17 @@ export const routes: readonly RouteSpec[] = [
   api('DELETE', '/v1/contacts/{id}', 'archiveContact', 'crm:manage'),
   api('POST', '/v1/contacts/{id}/restore', 'restoreContact', 'crm:manage'),
   api('POST', '/v1/contacts/{id}/tags', 'tagContact', 'crm:write'),
+
+  api('POST', '/v1/contacts/search', 'searchContacts', 'crm:read'),
+
+  api('POST', '/v1/segments', 'createSegment', 'crm:manage'),
+  api('GET', '/v1/segments', 'listSegments', 'crm:read'),
+  api('GET', '/v1/segments/{id}', 'getSegment', 'crm:read'),
+  api('PATCH', '/v1/segments/{id}', 'updateSegment', 'crm:manage'),
+  api('DELETE', '/v1/segments/{id}', 'deleteSegment', 'crm:manage'),
+  api('GET', '/v1/segments/{id}/contacts', 'listSegmentContacts', 'crm:read'),
+
+  api('POST', '/v1/admin/reindex', 'reindexSearch', 'admin'),
 
   api('POST', '/v1/companies', 'createCompany', 'crm:write'),
   api('GET', '/v1/companies', 'listCompanies', 'crm:read'),
@@ -128,7 +145,14 @@ export interface ScheduleSpec {
 }
 
 /** Event → function, declared once for both runtimes. */
-export const subscriptions: readonly SubscriptionSpec[] = [];
+export const subscriptions: readonly SubscriptionSpec[] = [
+  {
+    name: 'search-indexer-contacts',
+    function: 'search-indexer',
+    pattern: { source: ['kith'], 'detail-type': [{ prefix: 'contact.' }] },
+    description: 'Every contact change reaches the search index (created, updated, archived, merged, restored, erased, deleted)',
+  },
+];
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
 export const schedules: readonly ScheduleSpec[] = [];

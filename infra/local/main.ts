@@ -22,7 +22,8 @@ Environment:
   KITH_BOOTSTRAP_KEY         register this exact key (kith_…) as an admin key
   KITH_DEFAULT_PHONE_REGION  region for phone numbers without a country code (default US)
   KITH_HOME                  where local data lives (default .kith)
-  DYNAMODB_PORT              port of DynamoDB Local (default: a free one)`;
+  DYNAMODB_PORT              port of DynamoDB Local (default: a free one)
+  OPENSEARCH_URL             search with this OpenSearch node (default: the embedded index)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { memory: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: false });
@@ -72,6 +73,11 @@ async function main(): Promise<void> {
   Admin key  ${adminKey}
   Data       ${values.memory ? 'in memory (gone when you stop)' : `${join(home, 'dynamodb')}`}
   DynamoDB   ${dynamo.endpoint}
+  Search     ${
+    runtime.search.engine === 'opensearch'
+      ? `OpenSearch at ${process.env.OPENSEARCH_URL}`
+      : `embedded (in memory, rebuilt from the table at start: ${runtime.search.rebuilt ?? 0} contacts)`
+  }
 
   Try:  curl -H "Authorization: Bearer ${adminKey}" ${runtime.url}/v1/contacts
   Stop with Ctrl-C.

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functions, routes, type FunctionName } from '../topology.ts';
-import { createServices, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
+import { createServices, searchIndexFromEnv, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
 import { createStore, dynamoClientConfig } from '../../shared/store/client.ts';
 import { systemClock, type Clock } from '../../shared/domain/clock.ts';
 import { createGateway } from './gateway.ts';
@@ -20,12 +20,16 @@ export interface RuntimeOptions {
   settings?: Settings;
   /** Like API Gateway's authorizer cache; 0 makes revocations take effect at once. */
   authorizerCacheMs?: number;
+  /** The search index; by default OpenSearch when OPENSEARCH_URL is set, the embedded index otherwise. */
+  searchIndex?: Parameters<typeof createServices>[0]['searchIndex'];
 }
 
 export interface Runtime {
   url: string;
   tableName: string;
   services: Services;
+  /** Which index serves search, and how many contacts a start-up rebuild put in it. */
+  search: { engine: 'opensearch' | 'embedded'; rebuilt?: number };
   handlers: Partial<Record<FunctionName, LocalHandler>>;
   stop(): Promise<void>;
 }
@@ -53,7 +57,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     store,
     clock: options.clock ?? systemClock,
     settings: options.settings ?? settingsFromEnv(),
+    searchIndex: options.searchIndex ?? searchIndexFromEnv(),
   });
+  // The embedded index lives in memory: it is filled from the table at every start. OpenSearch
+  // keeps its data, so it is only filled when its index is new.
+  const search = await services.search.prepare();
   const handlers: Partial<Record<FunctionName, LocalHandler>> = {};
   for (const name of Object.keys(functions) as FunctionName[]) handlers[name] = await loadFunction(name, services);
 
@@ -70,6 +78,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     url,
     tableName,
     services,
+    search: { engine: services.search.index.engine, ...(search.rebuilt ? { rebuilt: search.rebuilt.written } : {}) },
     handlers,
     async stop() {
       await new Promise<void>((resolve) => {
@@ -77,6 +86,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         gateway.closeAllConnections();
       });
       store.db.destroy();
+      await services.search.index.close();
     },
   };
 }

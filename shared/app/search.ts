@@ -32,14 +32,10 @@ export const SearchRequest = z.strictObject({
   }),
   limit: z.number().int().min(1).max(LIMITS.maxSearchPageSize).default(LIMITS.defaultPageSize),
   cursor: z.string().max(4096).nullable().optional(),
-  facets: z
-    .array(z.string().min(1).max(200))
-    .max(LIMITS.maxFacets)
-    .optional()
-    .meta({
-      description:
-        'Fields to count values of over every match: tags, lifecycleStage, ownerId, leadSource, companyId, address.country, enum custom fields.',
-    }),
+  facets: z.array(z.string().min(1).max(200)).max(LIMITS.maxFacets).optional().meta({
+    description:
+      'Fields to count values of over every match: tags, lifecycleStage, ownerId, leadSource, companyId, address.country, enum custom fields.',
+  }),
 });
 export type SearchRequest = z.input<typeof SearchRequest>;
 

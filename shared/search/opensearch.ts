@@ -54,6 +54,8 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
   private readonly config: OpenSearchConfig;
   private readonly readAlias: string;
   private readonly writeAlias: string;
+  /** Checked once per process, so a write never auto-creates an unmapped index behind the alias. */
+  private ready: Promise<unknown> | undefined;
 
   constructor(config: OpenSearchConfig) {
     this.config = config;
@@ -85,6 +87,10 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
   }
 
   async apply(entries: readonly IndexEntry[]): Promise<ApplyReport> {
+    await (this.ready ??= this.ensureReady().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    }));
     return this.bulkIndex(entries, this.writeAlias);
   }
 

@@ -1,0 +1,27 @@
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Services } from '../../shared/app/services.ts';
+import type { KithEvent } from '../../shared/events/types.ts';
+
+/**
+ * Keeps the search index in line with the table: on every contact event, read the record and
+ * index it at its version (or tombstone it). Late and repeated events are harmless: the index
+ * refuses versions it already has. Index failures throw, so the bus retries, then dead-letters.
+ */
+export function create(services: Services) {
+  const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'search-indexer' } });
+  return middy<KithEvent, void>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const { entity, id, version } = event.detail;
+      if (entity !== 'contact') return;
+      const report = await services.search.indexContact(id, version);
+      if (report.rejected.length > 0) {
+        // A document the mapping refuses will be refused again: report it, never retry it forever.
+        logger.error('search index rejected the contact document', { contactId: id, version, rejected: report.rejected });
+        return;
+      }
+      logger.debug('indexed', { contactId: id, version, detailType: event['detail-type'], stale: report.stale > 0 });
+    });
+}
