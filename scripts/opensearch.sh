@@ -8,7 +8,8 @@
 #   scripts/opensearch.sh url      print the URL only (for `export OPENSEARCH_URL=$(… url)`)
 #
 # Environment: KITH_OPENSEARCH_VERSION (2.19.6), KITH_OPENSEARCH_PORT (default: a free port),
-# KITH_OPENSEARCH_HEAP (512m), KITH_OPENSEARCH_HOME (~/.cache/kith/opensearch).
+# KITH_OPENSEARCH_HEAP (512m), KITH_OPENSEARCH_HOME (~/.cache/kith/opensearch; as root
+# /var/cache/kith/opensearch). Each checkout runs its own node, with its data under the home.
 set -euo pipefail
 
 VERSION="${KITH_OPENSEARCH_VERSION:-2.19.6}"
@@ -19,7 +20,9 @@ if [ "$(id -u)" = 0 ]; then DEFAULT_HOME=/var/cache/kith/opensearch; else DEFAUL
 HOME_DIR="${KITH_OPENSEARCH_HOME:-$DEFAULT_HOME}"
 HEAP="${KITH_OPENSEARCH_HEAP:-512m}"
 DIST="$HOME_DIR/opensearch-$VERSION"
-RUN="$HOME_DIR/run"
+# One node per checkout: worktrees and CI clones on the same machine never share (or stop) a node.
+REPO_ROOT="$(cd "$(dirname "$0")/.." && pwd -P)"
+RUN="${KITH_OPENSEARCH_RUN:-$HOME_DIR/run/$(printf %s "$REPO_ROOT" | sha1sum | cut -c1-12)}"
 PID_FILE="$RUN/opensearch.pid"
 PORT_FILE="$RUN/port"
 ARTIFACT="org.opensearch.distribution.integ-test-zip:opensearch:$VERSION:zip"
@@ -73,6 +76,7 @@ start() {
     id -u "$RUN_AS" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$RUN_AS"
     mkdir -p "$RUN/data" "$RUN/logs"
     chown -R "$RUN_AS" "$RUN" "$DIST"
+    chmod o+rx "$HOME_DIR" "$HOME_DIR/run"
     launch=(runuser -u "$RUN_AS" --)
   fi
   # The bundled JDK is not in the integ-test zip; use the machine's Java 17+.

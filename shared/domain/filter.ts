@@ -330,13 +330,17 @@ function test(condition: CompiledCondition, values: Scalar[]): boolean {
  * segment membership call it on every change. A list field satisfies a comparison when any of
  * its values does; `neq`/`nin`/`missing` hold for a contact without the field.
  */
-export function matchesFilter(filter: CompiledFilter, contact: Contact): boolean {
+export function matchesFilter(filter: CompiledFilter, contact: Contact, read: FieldReader = readField): boolean {
   if ('all' in filter) return true;
-  if ('and' in filter) return filter.and.every((f) => matchesFilter(f, contact));
-  if ('or' in filter) return filter.or.some((f) => matchesFilter(f, contact));
-  if ('not' in filter) return !matchesFilter(filter.not, contact);
-  return test(filter.condition, filter.condition.field.values(contact));
+  if ('and' in filter) return filter.and.every((f) => matchesFilter(f, contact, read));
+  if ('or' in filter) return filter.or.some((f) => matchesFilter(f, contact, read));
+  if ('not' in filter) return !matchesFilter(filter.not, contact, read);
+  return test(filter.condition, read(filter.condition.field, contact));
 }
+
+/** How an interpreter reads a field's values; an index may memoize the projection per contact. */
+export type FieldReader = (field: FieldSpec, contact: Contact) => Scalar[];
+export const readField: FieldReader = (field, contact) => field.values(contact);
 
 /** One-shot form for callers holding a raw filter: compile (throws on an invalid one), then match. */
 export function contactMatches(filter: unknown, contact: Contact, context: FilterContext): boolean {
@@ -383,8 +387,12 @@ export function compareScalars(a: Scalar, b: Scalar): number {
 }
 
 /** The sort values of a contact: one per key (`null` when it has none), then its id. */
-export function sortValuesOf(contact: Contact, sort: readonly CompiledSortKey[]): (Scalar | null)[] {
-  return [...sort.map((key) => key.field.values(contact)[0] ?? null), contact.id];
+export function sortValuesOf(
+  contact: Contact,
+  sort: readonly CompiledSortKey[],
+  read: FieldReader = readField,
+): (Scalar | null)[] {
+  return [...sort.map((key) => read(key.field, contact)[0] ?? null), contact.id];
 }
 
 /** Compares two sort-value tuples: missing values last in either order, the id ascending last. */

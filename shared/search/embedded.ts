@@ -1,6 +1,8 @@
 import MiniSearch from 'minisearch';
+import SearchableMap from 'minisearch/SearchableMap';
 import type { Contact } from '../domain/contact.ts';
-import { compareScalars, compareSortValues, matchesFilter, sortValuesOf } from '../domain/filter.ts';
+import { compareScalars, compareSortValues, matchesFilter, sortValuesOf, type FieldReader } from '../domain/filter.ts';
+import type { Scalar } from '../domain/filter-fields.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { searchTermsOf, typoBudget, type AnalyzedQuery, type ContactSearchTerms } from '../domain/search-text.ts';
 import { decodeSearchCursor, encodeSearchCursor, type SortValue } from './cursor.ts';
@@ -14,7 +16,6 @@ interface TextDocument {
   id: string;
   names: string;
   emailTerms: string;
-  phones: string;
 }
 
 /** One generation of the index; `rebuild` fills a new one while the old one keeps answering. */
@@ -23,8 +24,23 @@ class IndexState {
   readonly versions = new Map<string, number>();
   readonly contacts = new Map<string, Contact>();
   readonly terms = new Map<string, ContactSearchTerms>();
+  /** Field values projected once per stored contact (folding text is the costly part of a filter). */
+  private readonly projections = new WeakMap<Contact, Map<string, Scalar[]>>();
+  readonly read: FieldReader = (field, contact) => {
+    let values = this.projections.get(contact);
+    if (!values) this.projections.set(contact, (values = new Map()));
+    const key = `${field.docField}:${field.kind}`;
+    let projected = values.get(key);
+    if (!projected) values.set(key, (projected = field.values(contact)));
+    return projected;
+  };
+  /**
+   * Phone digit terms → contact ids, in MiniSearch's radix tree: a digit prefix such as `+1 415`
+   * can match thousands of numbers, which a scored full-text search would rank one by one.
+   */
+  readonly phones = new SearchableMap<Set<string>>();
   readonly text = new MiniSearch<TextDocument>({
-    fields: ['names', 'emailTerms', 'phones'],
+    fields: ['names', 'emailTerms'],
     // Terms arrive folded and split by shared/domain/search-text.ts; MiniSearch only stores and finds them.
     tokenize: (value) => value.split(' ').filter(Boolean),
     processTerm: (term) => term,
@@ -35,16 +51,13 @@ class IndexState {
     if (stored !== undefined && entry.version <= stored) return 'stale';
     this.versions.set(entry.id, entry.version);
     if (this.text.has(entry.id)) this.text.discard(entry.id);
+    for (const term of this.terms.get(entry.id)?.phones ?? []) this.phones.get(term)?.delete(entry.id);
     if (isSearchable(entry.contact)) {
       const terms = searchTermsOf(entry.contact);
       this.contacts.set(entry.id, entry.contact);
       this.terms.set(entry.id, terms);
-      this.text.add({
-        id: entry.id,
-        names: terms.names.join(' '),
-        emailTerms: terms.emailTerms.join(' '),
-        phones: terms.phones.join(' '),
-      });
+      this.text.add({ id: entry.id, names: terms.names.join(' '), emailTerms: terms.emailTerms.join(' ') });
+      for (const term of terms.phones) this.phones.fetch(term, () => new Set()).add(entry.id);
     } else {
       this.contacts.delete(entry.id);
       this.terms.delete(entry.id);
@@ -54,19 +67,21 @@ class IndexState {
 
   /** Ids the text matches, with their scores. */
   textMatches(text: AnalyzedQuery): Map<string, number> {
-    const query = text.phoneDigits
-      ? { queries: [text.phoneDigits], fields: ['phones'], prefix: true, fuzzy: false }
-      : {
-          combineWith: 'AND' as const,
-          queries: text.words.map((forms) => ({
-            combineWith: 'OR' as const,
-            queries: forms.flatMap((form) => [
-              { queries: [form], fields: ['names'], prefix: true, fuzzy: typoBudget(form) || false },
-              { queries: [form], fields: ['emailTerms'], prefix: true, fuzzy: false },
-            ]),
-          })),
-        };
     const scores = new Map<string, number>();
+    if (text.phoneDigits) {
+      for (const [, ids] of this.phones.atPrefix(text.phoneDigits)) for (const id of ids) scores.set(id, 1);
+      return scores;
+    }
+    const query = {
+      combineWith: 'AND' as const,
+      queries: text.words.map((forms) => ({
+        combineWith: 'OR' as const,
+        queries: forms.flatMap((form) => [
+          { queries: [form], fields: ['names'], prefix: true, fuzzy: typoBudget(form) || false },
+          { queries: [form], fields: ['emailTerms'], prefix: true, fuzzy: false },
+        ]),
+      })),
+    };
     for (const result of this.text.search(query)) {
       const terms = this.terms.get(result.id as string);
       const whole = terms && (terms.fullNames.includes(text.whole) || terms.emails.includes(text.whole));
@@ -104,14 +119,17 @@ export class EmbeddedContactIndex implements ContactSearchIndex {
     const scores = request.text ? state.textMatches(request.text) : undefined;
     const candidates = scores ? [...scores.keys()].flatMap((id) => state.contacts.get(id) ?? []) : state.contacts.values();
     const matches: Contact[] = [];
-    for (const contact of candidates) if (matchesFilter(request.filter, contact)) matches.push(contact);
+    for (const contact of candidates) if (matchesFilter(request.filter, contact, state.read)) matches.push(contact);
 
     const facets: IndexPage['facets'] = {};
-    for (const field of request.facets ?? []) facets[field.path] = countValues(matches, field.values);
+    for (const field of request.facets ?? []) facets[field.path] = countValues(matches, (contact) => state.read(field, contact));
 
     const positioned = matches.map((contact) => ({
       id: contact.id,
-      at: request.sort === 'relevance' ? [scores?.get(contact.id) ?? 0, contact.id] : sortValuesOf(contact, request.sort),
+      at:
+        request.sort === 'relevance'
+          ? [scores?.get(contact.id) ?? 0, contact.id]
+          : sortValuesOf(contact, request.sort, state.read),
     }));
     const compare =
       request.sort === 'relevance'

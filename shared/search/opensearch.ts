@@ -52,7 +52,8 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
   readonly engine = 'opensearch' as const;
   readonly client: Client;
   private readonly config: OpenSearchConfig;
-  private readonly readAlias: string;
+  /** The alias searches read; rebuilds move it. */
+  readonly readAlias: string;
   private readonly writeAlias: string;
   /** Checked once per process, so a write never auto-creates an unmapped index behind the alias. */
   private ready: Promise<unknown> | undefined;
