@@ -17,6 +17,10 @@ export function create(services: Services) {
       const { entity, id, version } = event.detail;
       if (entity !== 'contact') return;
       const report = await services.search.indexContact(id, version);
+      if (report.rejected.some((item) => item.status === 429 || item.status >= 500)) {
+        // Still throttled after the adapter's own retries: let the bus retry the event later.
+        throw new Error(`the search index did not take contact ${id} (status ${report.rejected[0]!.status}); retrying`);
+      }
       if (report.rejected.length > 0) {
         // A document the mapping refuses will be refused again: report it, never retry it forever.
         logger.error('search index rejected the contact document', { contactId: id, version, rejected: report.rejected });

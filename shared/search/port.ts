@@ -38,7 +38,10 @@ export interface ApplyReport {
   written: number;
   /** Older than or as old as what the index holds: nothing to do. */
   stale: number;
-  /** Refused for good (a document the mapping rejects): report it, never retry it. */
+  /**
+   * Not written: refused for good (400, a document the mapping rejects: report, never retry), or
+   * still throttled (429/5xx) after the adapter's own retries (the caller may retry later).
+   */
   rejected: { id: string; status: number; reason: string }[];
 }
 
