@@ -167,3 +167,42 @@ function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** The identity of a stored contact, with its company's name and domain when it has one. */
+export function identityOfContact(
+  contact: Pick<IdentityRecord, Exclude<keyof IdentityRecord, 'company'>>,
+  company?: { name?: string; domain?: string },
+): IdentityRecord {
+  const { id, firstName, middleName, lastName, nickname, prefix, suffix, emails, phones, birthday, customFields, address } =
+    contact;
+  return {
+    id,
+    firstName,
+    middleName,
+    lastName,
+    nickname,
+    prefix,
+    suffix,
+    emails,
+    phones,
+    birthday,
+    customFields,
+    address,
+    company,
+  };
+}
+
+/** Contact fields that feed a match profile: a change elsewhere never changes a duplicate. */
+export const IDENTITY_FIELDS = [
+  'firstName',
+  'middleName',
+  'lastName',
+  'nickname',
+  'prefix',
+  'suffix',
+  'emails',
+  'phones',
+  'birthday',
+  'customFields',
+  'address',
+] as const;

@@ -246,16 +246,22 @@ function compareNames(a: MatchProfile, b: MatchProfile): Evidence[] {
   const straightEvidence = [...(bestFirst ? [bestFirst] : []), ...straight.filter((e) => e.field === 'last')];
   const straightTotal = sum(straightEvidence);
 
-  const swap = evidenceOf('name', 'swapped', LEVELS.swapped, 'first and last names swapped');
+  // Read either record's given name as the other's family name; the better reading counts, so order never matters.
+  const swappedEvidence = [swappedAlignment(a, b), swappedAlignment(b, a)]
+    .filter((e): e is Evidence[] => e !== undefined)
+    .sort((x, y) => sum(y) - sum(x))[0];
+  return swappedEvidence && sum(swappedEvidence) > straightTotal ? swappedEvidence : straightEvidence;
+}
+
+function swappedAlignment(a: MatchProfile, b: MatchProfile): Evidence[] | undefined {
   const swappedFirst =
     a.first && b.last ? compareFirst({ value: a.first, codes: a.firstCodes }, { value: b.last, codes: b.lastCodes }) : undefined;
   const swappedLast =
     a.last && b.first ? compareLast({ value: a.last, codes: a.lastCodes }, { value: b.first, codes: b.firstCodes }) : undefined;
   const swapped = [swappedFirst, swappedLast].filter((e): e is Evidence => Boolean(e));
   // Swapped counts only when every name compared in the swapped alignment agrees.
-  if (swapped.length === 0 || swapped.some((e) => e.weight <= 0)) return straightEvidence;
-  const swappedEvidence = [...swapped, swap];
-  return sum(swappedEvidence) > straightTotal ? swappedEvidence : straightEvidence;
+  if (swapped.length === 0 || swapped.some((e) => e.weight <= 0)) return undefined;
+  return [...swapped, evidenceOf('name', 'swapped', LEVELS.swapped, 'first and last names swapped')];
 }
 
 function givenPart(profile: MatchProfile): NamePart | undefined {
