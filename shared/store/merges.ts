@@ -169,8 +169,12 @@ export async function moveContactItems(
     const { Items = [] } = await store.db.send(
       new QueryCommand({
         TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.contactPartition(move.from), ':prefix': move.prefix },
+        // An empty prefix (the final sweep) is not a valid key condition: read the whole partition.
+        KeyConditionExpression: move.prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': keys.contactPartition(move.from),
+          ...(move.prefix === '' ? {} : { ':prefix': move.prefix }),
+        },
         Limit: LIMITS.mergeMoveBatchSize + except.size,
         ConsistentRead: true,
       }),
