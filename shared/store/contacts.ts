@@ -93,7 +93,7 @@ export class ContactRepository {
     }
     writes.push(...this.membershipWrites(contact.id, undefined, contact.companyId, now));
     await transactWrite(this.store, writes);
-    return contact;
+    return entityOf<Contact>({ ...contact });
   }
 
   /**
@@ -122,7 +122,7 @@ export class ContactRepository {
       ...this.membershipWrites(current.id, current.companyId, next.companyId, now),
     ];
     await transactWrite(this.store, writes);
-    return next;
+    return entityOf<Contact>({ ...next });
   }
 
   /** Archive or restore: the record and its claims stay, only its status and list move. */
@@ -130,7 +130,7 @@ export class ContactRepository {
     const now = this.clock.now().toISOString();
     const next: Contact = { ...current, status, version: current.version + 1, updatedAt: now, updatedBy: actor };
     await transactWrite(this.store, [this.profilePut(next, current.version)]);
-    return next;
+    return entityOf<Contact>({ ...next });
   }
 
   /**
