@@ -7,8 +7,8 @@
  * Speed: the audit's in-memory pass (normalize, block, score) over 100,000 synthetic contacts,
  * against a floor measured in the same run: one pass that only normalizes each contact.
  *
- *   node_modules/.bin/node bench/dedup.ts          (100k audit, 20k-person quality set)
- *   node_modules/.bin/node bench/dedup.ts --quick  (smaller sets)
+ *   node_modules/.bin/node bench/dedup.ts --full   (100k audit, 20k-person quality set)
+ *   node_modules/.bin/node bench/dedup.ts          (20k audit, 5k-person quality set)
  */
 import { DuplicateFinder } from '../shared/domain/dedup/engine.ts';
 import { matchProfile } from '../shared/domain/dedup/profile.ts';
@@ -16,14 +16,7 @@ import { AUTO_MERGE_THRESHOLD, SUGGEST_THRESHOLD } from '../shared/domain/dedup/
 import { evaluate, type Labelled } from './lib/dedup-quality.ts';
 import { syntheticContacts } from './lib/dedup-synthetic.ts';
 import { earlyChildhoodSites, REFERENCE_DIR, restaurants, splinkFake1000 } from './lib/dedup-reference.ts';
-
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  floor: number | null;
-  ratio: number | null;
-}
+import { runStandalone, type Figure } from './lib/figures.ts';
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -107,8 +100,4 @@ export async function run(options: { full: boolean }): Promise<Figure[]> {
   return figures;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await run({ full: !process.argv.includes('--quick') });
-  for (const f of figures)
-    console.log(`${f.name}: ${f.value} ${f.unit}${f.floor === null ? '' : ` (floor ${f.floor} ${f.unit}, ×${f.ratio})`}`);
-}
+await runStandalone({ run }, import.meta.url);
