@@ -131,6 +131,13 @@ describe('the dedup consumer', () => {
     expect(second.reindexed).toBe(0);
   });
 
+  it('audits the whole table when its schedule fires', async () => {
+    const report = (await handle({ schedule: 'dedup-daily-audit', scheduledTime: new Date().toISOString() })) as {
+      contacts: number;
+    };
+    expect(report.contacts).toBeGreaterThan(0);
+  });
+
   it('ignores updates that touch no identity field', async () => {
     const result = await handle(
       contactEvent('contact.updated', '01JZZZZZZZZZZZZZZZZZZZZZZZ', 3, ['tags', 'version', 'updatedAt']),
