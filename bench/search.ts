@@ -23,14 +23,7 @@ import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
 import { ensureTable } from '../infra/local/table.ts';
 import { create as createIndexer } from '../functions/search-indexer/app.ts';
 import { lambdaContext } from '../infra/local/lambda.ts';
-
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  floor: number | null;
-  ratio: number | null;
-}
+import { figure, runStandalone, type Figure } from './lib/figures.ts';
 
 /** OpenSearch's default `index.refresh_interval`: a write waits up to this long to be searchable. */
 const REFRESH_INTERVAL_MS = 1000;
@@ -157,15 +150,6 @@ function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
-
-const round = (value: number) => Math.round(value * 100) / 100;
-const figure = (name: string, value: number, unit: string, floor: number | null): Figure => ({
-  name,
-  value: round(value),
-  unit,
-  floor: floor === null ? null : round(floor),
-  ratio: floor ? round(value / floor) : null,
-});
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -313,7 +297,4 @@ export async function run(options: { full: boolean }): Promise<Figure[]> {
   return figures;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await run({ full: process.argv.includes('--full') });
-  console.table(figures);
-}
+await runStandalone({ run }, import.meta.url);

@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   authorizerCacheMs?: number;
   /** The search index; by default OpenSearch when OPENSEARCH_URL is set, the embedded index otherwise. */
   searchIndex?: Parameters<typeof createServices>[0]['searchIndex'];
+  /** One line per HTTP request (npm start prints them). */
+  onRequest?: (line: string) => void;
 }
 
 export interface Runtime {
@@ -71,6 +73,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     handlers: handlers as never,
     authorizer: handlers.authorizer as never,
     authorizerCacheMs: options.authorizerCacheMs ?? DEFAULT_AUTHORIZER_CACHE_MS,
+    onRequest: options.onRequest,
   });
   const url = await listen(gateway, options.port ?? 0, options.host ?? '127.0.0.1');
 

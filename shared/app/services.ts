@@ -14,6 +14,11 @@ import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
 import { ContactSearchService } from './search.ts';
 import { SegmentService } from './segments.ts';
+import { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
+import { MergeRepository } from '../store/merges.ts';
+import { DuplicateService } from './duplicates.ts';
+import { MergeService, type MergeParticipant } from './merge.ts';
+import { claimsParticipant, duplicatesParticipant, historyParticipant, membershipParticipant } from './merge-participants.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
@@ -42,6 +47,18 @@ export interface Services {
   /** Contact search over the search index port (OpenSearch when OPENSEARCH_URL is set, embedded otherwise). */
   search: ContactSearchService;
   segments: SegmentService;
+  /** Duplicate suggestions, the dedup consumer's sync, the audit, and matching for imports. */
+  duplicates: DuplicateService;
+  /** Contact merges; items move through `mergeParticipants`. */
+  merges: MergeService;
+}
+
+/**
+ * Every kind of item that belongs to a contact and how a merge moves it, in order. Add yours
+ * here (activities, relationship edges, tasks …); see MergeParticipant for the contract.
+ */
+export function mergeParticipants(services: () => Pick<Services, 'duplicates'>): MergeParticipant[] {
+  return [claimsParticipant, membershipParticipant, historyParticipant, duplicatesParticipant(() => services().duplicates)];
 }
 
 export function createServices(deps: {
@@ -50,6 +67,8 @@ export function createServices(deps: {
   settings: Settings;
   /** Builds the search index; the in-memory embedded index when absent. */
   searchIndex?: (fields: FieldDefinitionRepository) => ContactSearchIndex;
+  /** Extra merge participants after the built-in ones (tests, plug-ins). */
+  extraMergeParticipants?: MergeParticipant[];
 }): Services {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
@@ -61,15 +80,34 @@ export function createServices(deps: {
     clock,
     settings: deps.settings,
   });
+  const companyRepository = new CompanyRepository(deps.store, clock);
+  const duplicates = new DuplicateService({
+    store: deps.store,
+    pairs: new DuplicateRepository(deps.store),
+    index: new DedupIndexRepository(deps.store),
+    contacts: contactRepository,
+    companies: companyRepository,
+    settings: deps.settings,
+    clock,
+  });
+  const merges = new MergeService({
+    contacts: contactRepository,
+    merges: new MergeRepository(deps.store),
+    participants: [...mergeParticipants(() => ({ duplicates })), ...(deps.extraMergeParticipants ?? [])],
+    store: deps.store,
+    clock,
+  });
   return {
     store: deps.store,
     clock,
     settings: deps.settings,
     contacts: new ContactService(contactRepository, fields, deps.settings),
-    companies: new CompanyService(new CompanyRepository(deps.store, clock), contactRepository, deps.settings),
+    companies: new CompanyService(companyRepository, contactRepository, deps.settings),
     fields,
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
+    duplicates,
+    merges,
     search,
     segments: new SegmentService(new SegmentRepository(deps.store, clock), search),
   };

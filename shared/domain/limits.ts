@@ -47,4 +47,10 @@ export const LIMITS = {
   searchBulkAttempts: 5,
   /** Retries of optimistic read-modify-write loops inside one request. */
   maxOptimisticRetries: 5,
+  /** A dedup block shared by more contacts than this (a very common name) is not compared. */
+  maxDedupBlockSize: 50,
+  /** Blocking keys one contact files under; more only repeats what the first ones catch. */
+  maxDedupKeysPerContact: 40,
+  /** Items a merge moves per DynamoDB transaction (each move is a put and a delete; the cap is 100). */
+  mergeMoveBatchSize: 40,
 } as const;
