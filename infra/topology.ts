@@ -36,7 +36,8 @@ export const functions = {
     access: { table: 'readwrite' },
   },
   'search-indexer': {
-    description: 'Indexes each changed contact at its version (tombstones the ones that left search)',
+    description:
+      'Indexes each changed contact at its version (tombstones the ones that left search), and the members of changed companies',
     memoryMb: 512,
     timeoutSeconds: 30,
     access: { table: 'read', search: 'readwrite' },
@@ -164,6 +165,12 @@ export const subscriptions: readonly SubscriptionSpec[] = [
     function: 'search-indexer',
     pattern: { source: ['kith'], 'detail-type': [{ prefix: 'contact.' }] },
     description: 'Every contact change reaches the search index (created, updated, archived, merged, restored, erased, deleted)',
+  },
+  {
+    name: 'search-indexer-companies',
+    function: 'search-indexer',
+    pattern: { source: ['kith'], 'detail-type': [{ prefix: 'company.' }] },
+    description: "A company change re-indexes its members, whose documents carry the company's name",
   },
   {
     name: 'dedup-contact-changes',

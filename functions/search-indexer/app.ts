@@ -6,7 +6,7 @@ import type { KithEvent } from '../../shared/events/types.ts';
 
 /**
  * Keeps the search index in line with the table: on every contact event, read the record and
- * index it at its version (or tombstone it). Late and repeated events are harmless: the index
+ * index it at its version (or tombstone it); on every company event, re-index its members. Late and repeated events are harmless: the index
  * refuses versions it already has. Index failures throw, so the bus retries, then dead-letters.
  */
 export function create(services: Services) {
@@ -15,17 +15,26 @@ export function create(services: Services) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
       const { entity, id, version } = event.detail;
-      if (entity !== 'contact') return;
-      const report = await services.search.indexContact(id, version);
+      if (entity !== 'contact' && entity !== 'company') return;
+      // A contact's document carries its company's name: a company change re-indexes its members.
+      const report =
+        entity === 'contact' ? await services.search.indexContact(id, version) : await services.search.indexCompany(id);
       if (report.rejected.some((item) => item.status === 429 || item.status >= 500)) {
         // Still throttled after the adapter's own retries: let the bus retry the event later.
         throw new Error(`the search index did not take contact ${id} (status ${report.rejected[0]!.status}); retrying`);
       }
       if (report.rejected.length > 0) {
         // A document the mapping refuses will be refused again: report it, never retry it forever.
-        logger.error('search index rejected the contact document', { contactId: id, version, rejected: report.rejected });
+        logger.error('search index rejected contact documents', { entity, id, version, rejected: report.rejected });
         return;
       }
-      logger.debug('indexed', { contactId: id, version, detailType: event['detail-type'], stale: report.stale > 0 });
+      logger.debug('indexed', {
+        entity,
+        id,
+        version,
+        detailType: event['detail-type'],
+        written: report.written,
+        stale: report.stale,
+      });
     });
 }

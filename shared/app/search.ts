@@ -17,8 +17,17 @@ import { LIMITS } from '../domain/limits.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import { analyzeQuery, type AnalyzedQuery } from '../domain/search-text.ts';
 import type { ContactRepository } from '../store/contacts.ts';
+import type { CompanyRepository } from '../store/companies.ts';
+import type { Company } from '../domain/company.ts';
 import type { FieldDefinitionRepository } from '../store/fields.ts';
-import type { ContactSearchIndex, FacetCount, RebuildReport, ApplyReport } from '../search/port.ts';
+import {
+  indexVersion,
+  type ContactSearchIndex,
+  type FacetCount,
+  type RebuildReport,
+  type ApplyReport,
+  type IndexEntry,
+} from '../search/port.ts';
 import type { Settings } from './services.ts';
 
 /** The body of `POST /v1/contacts/search` (DESIGN.md §5). */
@@ -55,6 +64,7 @@ export interface SearchResult {
 export class ContactSearchService {
   readonly index: ContactSearchIndex;
   private readonly contacts: ContactRepository;
+  private readonly companies: CompanyRepository;
   private readonly fields: FieldDefinitionRepository;
   private readonly clock: Clock;
   private readonly settings: Settings;
@@ -62,12 +72,14 @@ export class ContactSearchService {
   constructor(deps: {
     index: ContactSearchIndex;
     contacts: ContactRepository;
+    companies: CompanyRepository;
     fields: FieldDefinitionRepository;
     clock: Clock;
     settings: Settings;
   }) {
     this.index = deps.index;
     this.contacts = deps.contacts;
+    this.companies = deps.companies;
     this.fields = deps.fields;
     this.clock = deps.clock;
     this.settings = deps.settings;
@@ -134,17 +146,61 @@ export class ContactSearchService {
 
   /**
    * Brings the index in line with the table for one contact, as the search-indexer consumer does
-   * on every change event. A contact that is gone is tombstoned above the event's version, so no
+   * on every contact event. A contact that is gone is tombstoned above the event's version, so no
    * later-arriving older write can bring it back.
    */
   async indexContact(id: string, eventVersion: number): Promise<ApplyReport> {
     const contact = await this.contacts.get(id, { consistent: true });
-    return this.index.apply([contact ? { id, version: contact.version, contact } : { id, version: eventVersion + 1 }]);
+    if (!contact) return this.index.apply([{ id, version: indexVersion(eventVersion + 1) }]);
+    return this.index.apply(await this.entriesOf([contact]));
+  }
+
+  /** Re-indexes the members of a company whose name may have changed (company events). */
+  async indexCompany(companyId: string): Promise<ApplyReport> {
+    const report: ApplyReport = { written: 0, stale: 0, rejected: [] };
+    let cursor: string | undefined;
+    do {
+      const members = await this.companies.members(companyId, { limit: LIMITS.maxPageSize, cursor });
+      const contacts = await this.contacts.getMany(members.results.map((m) => m.contactId));
+      const page = await this.index.apply(await this.entriesOf(contacts));
+      report.written += page.written;
+      report.stale += page.stale;
+      report.rejected.push(...page.rejected);
+      cursor = members.nextCursor ?? undefined;
+    } while (cursor);
+    return report;
   }
 
   /** Rebuilds the whole index from the table's active contacts and swaps it in. */
   reindex(): Promise<RebuildReport> {
-    return this.index.rebuild(this.contacts.all('active'));
+    return this.index.rebuild(this.allEntries());
+  }
+
+  private async *allEntries(): AsyncGenerator<IndexEntry[]> {
+    const companies = new Map<string, Promise<Company | undefined>>();
+    for await (const contacts of this.contacts.all('active')) yield await this.entriesOf(contacts, companies);
+  }
+
+  /** Index entries of contacts as read from the table, with their companies' names and versions. */
+  private async entriesOf(
+    contacts: readonly Contact[],
+    companies = new Map<string, Promise<Company | undefined>>(),
+  ): Promise<IndexEntry[]> {
+    return Promise.all(
+      contacts.map(async (contact) => {
+        if (contact.status !== 'active' || !contact.companyId)
+          return { id: contact.id, version: indexVersion(contact.version), contact };
+        let company = companies.get(contact.companyId);
+        if (!company) companies.set(contact.companyId, (company = this.companies.get(contact.companyId)));
+        const found = await company;
+        return {
+          id: contact.id,
+          version: indexVersion(contact.version, found?.version ?? 0),
+          contact,
+          ...(found ? { companyName: found.name } : {}),
+        };
+      }),
+    );
   }
 
   /** At process start: create the index if there is none, and fill it from the table if it is new. */

@@ -73,14 +73,15 @@ export function createServices(deps: {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
+  const companyRepository = new CompanyRepository(deps.store, clock);
   const search = new ContactSearchService({
     index: deps.searchIndex?.(fields) ?? new EmbeddedContactIndex(),
     contacts: contactRepository,
+    companies: companyRepository,
     fields,
     clock,
     settings: deps.settings,
   });
-  const companyRepository = new CompanyRepository(deps.store, clock);
   const duplicates = new DuplicateService({
     store: deps.store,
     pairs: new DuplicateRepository(deps.store),

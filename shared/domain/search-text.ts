@@ -135,16 +135,21 @@ export interface ContactSearchTerms {
   emailTerms: string[];
   /** Phone digit forms with their suffixes. */
   phones: string[];
+  /** Terms of the company's name. */
+  company: string[];
 }
 
-export function searchTermsOf(contact: {
-  firstName?: string;
-  middleName?: string;
-  lastName?: string;
-  nickname?: string;
-  emails?: readonly { address: string }[];
-  phones?: readonly { number: string }[];
-}): ContactSearchTerms {
+export function searchTermsOf(
+  contact: {
+    firstName?: string;
+    middleName?: string;
+    lastName?: string;
+    nickname?: string;
+    emails?: readonly { address: string }[];
+    phones?: readonly { number: string }[];
+  },
+  companyName?: string,
+): ContactSearchTerms {
   const parts = [contact.firstName, contact.middleName, contact.lastName, contact.nickname].filter(
     (part): part is string => typeof part === 'string' && part.trim() !== '',
   );
@@ -166,5 +171,6 @@ export function searchTermsOf(contact: {
     emails,
     emailTerms: [...new Set(emails.flatMap(emailTerms))],
     phones: [...new Set((contact.phones ?? []).flatMap((p) => phoneTerms(p.number)))],
+    company: companyName ? nameTerms(companyName) : [],
   };
 }

@@ -16,6 +16,7 @@ export function isSearchable(contact: Contact | undefined): contact is Contact {
 export function contactDocument(
   contact: Contact,
   definitions: ReadonlyMap<string, FieldDefinitionInput>,
+  companyName?: string,
 ): Record<string, unknown> {
   const doc: Record<string, unknown> = { id: contact.id, deleted: false };
   for (const spec of CORE_FIELDS.values()) {
@@ -32,13 +33,14 @@ export function contactDocument(
     if (values.length > 0) (custom[object] ??= {})[field] = values;
   }
   Object.assign(doc, custom);
-  const terms = searchTermsOf(contact);
+  const terms = searchTermsOf(contact, companyName);
   doc.search = {
     names: terms.names,
     full_names: terms.fullNames,
     emails: terms.emails,
     email_terms: terms.emailTerms,
     phones: terms.phones,
+    company: terms.company,
   };
   return doc;
 }
@@ -85,6 +87,7 @@ export function contactIndexMapping(): Record<string, unknown> {
         emails: { type: 'keyword' },
         email_terms: { type: 'keyword' },
         phones: { type: 'keyword' },
+        company: { type: 'keyword' },
       },
     },
   };

@@ -16,6 +16,7 @@ interface TextDocument {
   id: string;
   names: string;
   emailTerms: string;
+  company: string;
 }
 
 /** One generation of the index; `rebuild` fills a new one while the old one keeps answering. */
@@ -40,7 +41,7 @@ class IndexState {
    */
   readonly phones = new SearchableMap<Set<string>>();
   readonly text = new MiniSearch<TextDocument>({
-    fields: ['names', 'emailTerms'],
+    fields: ['names', 'emailTerms', 'company'],
     // Terms arrive folded and split by shared/domain/search-text.ts; MiniSearch only stores and finds them.
     tokenize: (value) => value.split(' ').filter(Boolean),
     processTerm: (term) => term,
@@ -53,10 +54,15 @@ class IndexState {
     if (this.text.has(entry.id)) this.text.discard(entry.id);
     for (const term of this.terms.get(entry.id)?.phones ?? []) this.phones.get(term)?.delete(entry.id);
     if (isSearchable(entry.contact)) {
-      const terms = searchTermsOf(entry.contact);
+      const terms = searchTermsOf(entry.contact, entry.companyName);
       this.contacts.set(entry.id, entry.contact);
       this.terms.set(entry.id, terms);
-      this.text.add({ id: entry.id, names: terms.names.join(' '), emailTerms: terms.emailTerms.join(' ') });
+      this.text.add({
+        id: entry.id,
+        names: terms.names.join(' '),
+        emailTerms: terms.emailTerms.join(' '),
+        company: terms.company.join(' '),
+      });
       for (const term of terms.phones) this.phones.fetch(term, () => new Set()).add(entry.id);
     } else {
       this.contacts.delete(entry.id);
@@ -78,7 +84,7 @@ class IndexState {
         combineWith: 'OR' as const,
         queries: forms.flatMap((form) => [
           { queries: [form], fields: ['names'], prefix: true, fuzzy: typoBudget(form) || false },
-          { queries: [form], fields: ['emailTerms'], prefix: true, fuzzy: false },
+          { queries: [form], fields: ['emailTerms', 'company'], prefix: true, fuzzy: false },
         ]),
       })),
     };
@@ -149,15 +155,13 @@ export class EmbeddedContactIndex implements ContactSearchIndex {
     };
   }
 
-  async rebuild(scan: AsyncIterable<readonly Contact[]>): Promise<RebuildReport> {
+  async rebuild(scan: AsyncIterable<readonly IndexEntry[]>): Promise<RebuildReport> {
     const started = Date.now();
     const next = new IndexState();
     this.building = next;
     const report: ApplyReport = { written: 0, stale: 0, rejected: [] };
     try {
-      for await (const contacts of scan) {
-        for (const contact of contacts) report[next.apply({ id: contact.id, version: contact.version, contact })]++;
-      }
+      for await (const entries of scan) for (const entry of entries) report[next.apply(entry)]++;
       this.state = next;
     } finally {
       this.building = undefined;

@@ -47,13 +47,22 @@ export function filterQuery(filter: CompiledFilter): Query {
 }
 
 /** Scores of the ways a word can match; constant, so ranking is the same on every shard and run. */
-export const TEXT_BOOSTS = { wholeMatch: 50, exactTerm: 10, prefix: 4, emailPrefix: 3, typo: 1, phone: 5 } as const;
+export const TEXT_BOOSTS = {
+  wholeMatch: 50,
+  exactTerm: 10,
+  companyTerm: 6,
+  prefix: 4,
+  emailPrefix: 3,
+  companyPrefix: 2,
+  typo: 1,
+  phone: 5,
+} as const;
 
 const scored = (boost: number, filter: Query): Query => ({ constant_score: { filter, boost } });
 
 /**
- * Free text: every word must match a name or email term exactly, as a prefix or within its typo
- * budget (the best way counts); a query that reads as a phone number matches phone digit forms.
+ * Free text: every word must match a name, email or company term exactly or as a prefix, or a
+ * name within its typo budget (the best way counts); a query that reads as a phone number matches phone digit forms.
  * An exact whole name or address ranks above everything else.
  */
 export function textQuery(text: AnalyzedQuery): Query {
@@ -69,6 +78,8 @@ export function textQuery(text: AnalyzedQuery): Query {
             scored(TEXT_BOOSTS.exactTerm, { term: { 'search.email_terms': form } }),
             scored(TEXT_BOOSTS.prefix, { prefix: { 'search.names': form } }),
             scored(TEXT_BOOSTS.emailPrefix, { prefix: { 'search.email_terms': form } }),
+            scored(TEXT_BOOSTS.companyTerm, { term: { 'search.company': form } }),
+            scored(TEXT_BOOSTS.companyPrefix, { prefix: { 'search.company': form } }),
             ...(budget > 0
               ? [
                   scored(TEXT_BOOSTS.typo, {

@@ -1,7 +1,6 @@
 import { Client } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import type { Contact } from '../domain/contact.ts';
 import type { FieldDefinitionInput } from '../domain/custom-fields.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { LIMITS } from '../domain/limits.ts';
@@ -88,14 +87,12 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
   }
 
   async apply(entries: readonly IndexEntry[]): Promise<ApplyReport> {
-    await (this.ready ??= this.ensureReady().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    }));
+    await this.readyOnce();
     return this.bulkIndex(entries, this.writeAlias);
   }
 
   async search(request: IndexSearch): Promise<IndexPage> {
+    await this.readyOnce();
     const sort =
       request.sort === 'relevance'
         ? [{ _score: { order: 'desc' } }, { id: { order: 'asc' } }]
@@ -159,7 +156,7 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
    * A new index behind the write alias first (so events during the scan land in it), then the
    * scan, then the read alias swapped in one atomic alias update, then the old index deleted.
    */
-  async rebuild(scan: AsyncIterable<readonly Contact[]>): Promise<RebuildReport> {
+  async rebuild(scan: AsyncIterable<readonly IndexEntry[]>): Promise<RebuildReport> {
     const started = Date.now();
     await this.ensureReady();
     const previous = await this.indicesOf(this.readAlias);
@@ -175,11 +172,8 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
     });
     const report: ApplyReport = { written: 0, stale: 0, rejected: [] };
     try {
-      for await (const contacts of scan) {
-        const page = await this.bulkIndex(
-          contacts.map((contact) => ({ id: contact.id, version: contact.version, contact })),
-          index,
-        );
+      for await (const entries of scan) {
+        const page = await this.bulkIndex(entries, index);
         report.written += page.written;
         report.stale += page.stale;
         report.rejected.push(...page.rejected);
@@ -228,6 +222,13 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
     for (const index of indices) await this.client.indices.delete({ index }).catch(() => undefined);
   }
 
+  private readyOnce(): Promise<unknown> {
+    return (this.ready ??= this.ensureReady().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    }));
+  }
+
   private async createIndex(): Promise<string> {
     const index = `${this.config.indexName}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     await this.client.indices.create({
@@ -262,7 +263,9 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
       for (let attempt = 1; pending.length > 0; attempt++) {
         const body = pending.flatMap((entry) => [
           { index: { _index: index, _id: entry.id, version: entry.version, version_type: 'external' } },
-          isSearchable(entry.contact) ? contactDocument(entry.contact, definitions) : tombstoneDocument(entry.id),
+          isSearchable(entry.contact)
+            ? contactDocument(entry.contact, definitions, entry.companyName)
+            : tombstoneDocument(entry.id),
         ]);
         const { body: result } = await this.client.bulk({ body: body as never });
         const items = (result as unknown as { items: { index: BulkItemResult }[] }).items;

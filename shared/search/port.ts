@@ -20,8 +20,8 @@ export interface ContactSearchIndex {
    */
   apply(entries: readonly IndexEntry[]): Promise<ApplyReport>;
   search(request: IndexSearch): Promise<IndexPage>;
-  /** Builds a fresh index from every contact the scan yields, then swaps it in atomically. */
-  rebuild(scan: AsyncIterable<readonly Contact[]>): Promise<RebuildReport>;
+  /** Builds a fresh index from every entry the scan yields, then swaps it in atomically. */
+  rebuild(scan: AsyncIterable<readonly IndexEntry[]>): Promise<RebuildReport>;
   /** Makes every write so far visible to search (OpenSearch refreshes every second by itself). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -29,9 +29,24 @@ export interface ContactSearchIndex {
 
 export interface IndexEntry {
   id: string;
+  /** The external version of the document: `indexVersion(contact, company)`. */
   version: number;
   /** The record as read from the table; absent when it is gone. */
   contact?: Contact;
+  /** The name of the contact's company, searchable with the contact. */
+  companyName?: string;
+}
+
+/**
+ * Company versions a contact document can absorb before its own version must move: a contact's
+ * document also carries its company's name, so its external version combines both entity
+ * versions, contact first: a newer contact always wins, and for the same contact version a newer
+ * company does. Exact in a double up to contact version 2^33.
+ */
+export const COMPANY_VERSION_SPAN = 2 ** 20;
+
+export function indexVersion(contactVersion: number, companyVersion = 0): number {
+  return contactVersion * COMPANY_VERSION_SPAN + Math.min(companyVersion, COMPANY_VERSION_SPAN - 1);
 }
 
 export interface ApplyReport {

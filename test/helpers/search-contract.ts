@@ -151,6 +151,15 @@ export function describeSearchIndexContract(
         expect(await find('01 42 68 53 00')).toEqual([PEOPLE.jeanluc.id]);
       });
 
+      it("finds people by their company's name", async () => {
+        const grace = storedContact({ firstName: 'Grace', lastName: 'Worker' });
+        await index.apply([{ id: grace.id, version: grace.version, contact: grace, companyName: 'Ångström Widgets Ltd' }]);
+        await index.refresh();
+        expect(await find('angstrom')).toEqual([grace.id]);
+        expect(await find('widg')).toEqual([grace.id]);
+        expect(await find('grace widgets')).toEqual([grace.id]);
+      });
+
       it('combines text with a filter', async () => {
         expect(await find('zoe', { field: 'tags', op: 'contains', value: 'vip' })).toEqual([PEOPLE.zoe.id]);
         expect(await find('ada', { field: 'tags', op: 'contains', value: 'vip' })).toEqual([]);
@@ -297,7 +306,7 @@ export function describeSearchIndexContract(
       it('replaces the whole index with what the scan yields, and keeps answering meanwhile', async () => {
         const survivor = storedContact({ firstName: 'Only', lastName: 'Survivor' });
         async function* scan() {
-          yield [survivor];
+          yield [{ id: survivor.id, version: survivor.version, contact: survivor }];
         }
         const report = await index.rebuild(scan());
         expect(report).toMatchObject({ written: 1, stale: 0, rejected: [] });

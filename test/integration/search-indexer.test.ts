@@ -112,9 +112,24 @@ for (const engine of engines) {
       expect(await find('archibald')).toEqual([c.id]);
     });
 
+    it("re-indexes a company's members when the company changes, and old events cannot undo it", async () => {
+      const { services, deliver, find } = await setUp();
+      const acme = await services.companies.create({ name: 'Acme Rockets' }, 'test');
+      const wile = await services.contacts.create({ firstName: 'Wile', lastName: 'Coyote', companyId: acme.id }, 'test');
+      await deliver(kithEvent('contact.created', { entity: 'contact', id: wile.id, version: 1 }));
+      expect(await find('rockets')).toEqual([wile.id]);
+      await services.companies.update(acme.id, { name: 'Acme Anvils' }, 'test');
+      await deliver(kithEvent('company.updated', { entity: 'company', id: acme.id, version: 2 }));
+      expect(await find('anvils')).toEqual([wile.id]);
+      expect(await find('rockets')).toEqual([]);
+      // The contact's own (older) event again: it reads the current company, so nothing regresses.
+      await deliver(kithEvent('contact.created', { entity: 'contact', id: wile.id, version: 1 }));
+      expect(await find('anvils')).toEqual([wile.id]);
+    });
+
     it('ignores events of other entities', async () => {
       const { deliver } = await setUp();
-      await expect(deliver(kithEvent('company.updated', { entity: 'company', id: 'x', version: 1 }))).resolves.toBeUndefined();
+      await expect(deliver(kithEvent('task.created', { entity: 'task', id: 'x', version: 1 }))).resolves.toBeUndefined();
     });
   });
 }
