@@ -25,15 +25,15 @@ class IndexState {
   readonly versions = new Map<string, number>();
   readonly contacts = new Map<string, Contact>();
   readonly terms = new Map<string, ContactSearchTerms>();
-  /** Field values projected once per stored contact (folding text is the costly part of a filter). */
-  private readonly projections = new WeakMap<Contact, Map<string, Scalar[]>>();
+  /**
+   * Field values projected once per stored contact (folding text is the costly part of a filter),
+   * by document field, like the OpenSearch document holds them.
+   */
+  private readonly projections = new WeakMap<Contact, Record<string, Scalar[]>>();
   readonly read: FieldReader = (field, contact) => {
     let values = this.projections.get(contact);
-    if (!values) this.projections.set(contact, (values = new Map()));
-    const key = `${field.docField}:${field.kind}`;
-    let projected = values.get(key);
-    if (!projected) values.set(key, (projected = field.values(contact)));
-    return projected;
+    if (!values) this.projections.set(contact, (values = {}));
+    return (values[field.docField] ??= field.values(contact));
   };
   /**
    * Phone digit terms → contact ids, in MiniSearch's radix tree: a digit prefix such as `+1 415`
