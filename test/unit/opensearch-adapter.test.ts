@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OpenSearchContactIndex, openSearchConfigFromEnv } from '../../shared/search/opensearch.ts';
+import fc from 'fast-check';
+import { COMPANY_VERSION_SPAN, indexVersion } from '../../shared/search/port.ts';
 import { storedContact } from '../helpers/contacts.ts';
 
 /**
@@ -69,5 +71,24 @@ describe('choosing how to reach OpenSearch', () => {
     expect(
       openSearchConfigFromEnv({ OPENSEARCH_URL: 'https://search.example.com', AWS_REGION: 'eu-west-1' }, definitions),
     ).not.toHaveProperty('awsRegion');
+  });
+});
+
+describe('the external version of a contact document', () => {
+  it('orders by the contact version first, then by its company version, exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 33 - 2 }),
+        fc.nat({ max: COMPANY_VERSION_SPAN - 1 }),
+        fc.nat({ max: COMPANY_VERSION_SPAN - 1 }),
+        (contact, companyA, companyB) => {
+          expect(indexVersion(contact, companyA)).toBeLessThan(indexVersion(contact + 1, companyB));
+          expect(Math.sign(indexVersion(contact, companyA) - indexVersion(contact, companyB))).toBe(
+            Math.sign(companyA - companyB),
+          );
+          expect(Number.isSafeInteger(indexVersion(contact + 1, companyB))).toBe(true);
+        },
+      ),
+    );
   });
 });
