@@ -6,8 +6,11 @@ import { CompanyRepository } from '../store/companies.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
+import { HistoryRepository } from '../store/history.ts';
+import { unavailableDeadLetterQueue, type DeadLetterQueue } from '../events/dead-letters.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
+import { FieldHistoryService } from './history.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
@@ -33,21 +36,36 @@ export interface Services {
   fields: FieldDefinitionRepository;
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyRepository;
+  /** Field history of contacts and companies (recorded by the history consumer). */
+  history: FieldHistoryService;
+  /** Failed event and schedule deliveries: local files, or 501 where no adapter exists yet. */
+  deadLetters: DeadLetterQueue;
 }
 
-export function createServices(deps: { store: Store; clock?: Clock; settings: Settings }): Services {
+export function createServices(deps: {
+  store: Store;
+  clock?: Clock;
+  settings: Settings;
+  deadLetters?: DeadLetterQueue;
+}): Services {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
+  const companyRepository = new CompanyRepository(deps.store, clock);
   return {
     store: deps.store,
     clock,
     settings: deps.settings,
     contacts: new ContactService(contactRepository, fields, deps.settings),
-    companies: new CompanyService(new CompanyRepository(deps.store, clock), contactRepository, deps.settings),
+    companies: new CompanyService(companyRepository, contactRepository, deps.settings),
     fields,
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
+    history: new FieldHistoryService(new HistoryRepository(deps.store), {
+      contact: async (id) => (await contactRepository.get(id)) !== undefined,
+      company: async (id) => (await companyRepository.get(id)) !== undefined,
+    }),
+    deadLetters: deps.deadLetters ?? unavailableDeadLetterQueue,
   };
 }
 

@@ -12,6 +12,8 @@ export const ITEM_TYPES = {
   field: 'field',
   apiKey: 'api_key',
   idempotency: 'idempotency',
+  /** Field history entries, written by the history consumer; the stream translator ignores them. */
+  history: 'history',
 } as const;
 export type ItemType = (typeof ITEM_TYPES)[keyof typeof ITEM_TYPES];
 
@@ -49,4 +51,23 @@ export const keys = {
   apiKeysPartition: () => 'APIKEYS',
 
   idempotency: (scope: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${idempotencyKey}`, sk: 'RECORD' }),
+
+  /**
+   * One field history entry per entity version, in the entity's own partition. Keyed by version
+   * (zero-padded, so newest first is descending sk): a redelivered event lands on the same key.
+   */
+  history: (entity: HistoryEntity, id: string, version: number): Key => ({
+    pk: historyPartition(entity, id),
+    sk: `${HISTORY_PREFIX}${String(version).padStart(10, '0')}`,
+  }),
+  historyPartition: (entity: HistoryEntity, id: string) => historyPartition(entity, id),
+  historyPrefix: () => HISTORY_PREFIX,
 } as const;
+
+/** Entities whose field history Kith keeps. */
+export type HistoryEntity = 'contact' | 'company';
+const HISTORY_PREFIX = 'HIST#';
+
+function historyPartition(entity: HistoryEntity, id: string): string {
+  return entity === 'contact' ? keys.contact(id).pk : keys.company(id).pk;
+}
