@@ -5,7 +5,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { changeStream, eventDelivery, schedules, subscriptions, type FunctionName } from '../topology.ts';
 import { dynamoClientConfig } from '../../shared/store/client.ts';
 import { StoredDeadLetterQueue, type DeadLetterStore, type DeliveryTarget } from '../../shared/events/dead-letters.ts';
-import type { BusEntry } from '../../shared/events/types.ts';
+import type { BusEntry, KithEvent } from '../../shared/events/types.ts';
 import type { Clock } from '../../shared/domain/clock.ts';
 import { Deliverer, type DeliveryPayload, type RetryPolicy } from './delivery.ts';
 import { LocalEventBus } from './event-bus.ts';
@@ -44,7 +44,13 @@ export interface LocalPipelineOptions {
   retry?: Partial<RetryPolicy>;
 }
 
-export type DeliveryListener = (target: DeliveryTarget, payload: DeliveryPayload) => void;
+/** Hooks for tests and benchmarks: what the pipeline published and delivered. */
+export interface PipelineObserver {
+  /** Events put on the bus by the change stream, in stream order. */
+  published?(events: readonly KithEvent[]): void;
+  /** A delivery that succeeded (after however many attempts). */
+  delivered?(target: DeliveryTarget, payload: DeliveryPayload): void;
+}
 
 /**
  * The local change-stream pipeline: poller → stream-publisher → bus → consumers, plus the
@@ -57,7 +63,7 @@ export class LocalPipeline {
   readonly deadLetters: StoredDeadLetterQueue;
   private readonly options: LocalPipelineOptions;
   private readonly deliverer: Deliverer;
-  private readonly listeners = new Set<DeliveryListener>();
+  private readonly observers = new Set<PipelineObserver>();
   private readonly logger = new Logger({ serviceName: 'kith', persistentKeys: { component: 'local-pipeline' } });
   private poller: StreamPoller | undefined;
   private streams: DynamoDBStreamsClient | undefined;
@@ -75,7 +81,7 @@ export class LocalPipeline {
       },
       concurrency: LOCAL_PIPELINE.concurrency,
       onDelivered: (target, payload) => {
-        for (const listener of this.listeners) listener(target, payload);
+        for (const observer of this.observers) observer.delivered?.(target, payload);
       },
       onFailedAttempt: (target, error, attempt) =>
         this.logger.warn('delivery failed', { target: target.name, function: target.function, attempt, error: String(error) }),
@@ -143,10 +149,10 @@ export class LocalPipeline {
     return this.deliverer.idle();
   }
 
-  /** Calls `listener` after every successful delivery; returns the unsubscribe function. */
-  observe(listener: DeliveryListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Registers an observer; returns the function that removes it. */
+  observe(observer: PipelineObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   /** Stops reading, then dead-letters whatever was not delivered yet, so nothing is silently lost. */
@@ -162,7 +168,9 @@ export class LocalPipeline {
     for (let start = 0; start < records.length; start += changeStream.batchSize) {
       const batch = records.slice(start, start + changeStream.batchSize);
       const entries = await this.enrich(batch);
-      if (entries) this.bus.put(entries);
+      if (!entries) continue;
+      const { events } = this.bus.put(entries);
+      for (const observer of this.observers) observer.published?.(events);
     }
   }
 
