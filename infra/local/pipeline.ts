@@ -19,8 +19,11 @@ export const LOCAL_PIPELINE = {
   pollIntervalMs: 100,
   shardRefreshMs: 10_000,
   maxRecordsPerRead: 1000,
-  /** Consumer invocations running at once. */
-  concurrency: 8,
+  /**
+   * Consumer invocations running at once. Lambda runs each event in its own invocation; 16 keeps
+   * consumers abreast of 20 concurrent writers on one DynamoDB Local (bench/pipeline-lag.ts).
+   */
+  concurrency: 16,
   /** Backoff before retry n is base · 2^(n-1), with jitter, capped: short, so tests stay fast. */
   retryBaseDelayMs: 25,
   retryMaxDelayMs: 400,
