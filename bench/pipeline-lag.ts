@@ -5,10 +5,9 @@
  * itself (its median latency idle, or during the burst for the burst figures), then one empty
  * GetRecords and one history put.
  *
- *   node_modules/.bin/node bench/pipeline-lag.ts [--quick]
+ *   node_modules/.bin/node bench/pipeline-lag.ts [--full]
  */
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -22,21 +21,15 @@ import { LOCAL_PIPELINE } from '../infra/local/pipeline.ts';
 import { dynamoClientConfig } from '../shared/store/client.ts';
 import { HistoryRepository } from '../shared/store/history.ts';
 import type { KithEvent } from '../shared/events/types.ts';
-
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  floor: number | null;
-  ratio: number | null;
-}
+import { figure, runStandalone, type Figure } from './lib/figures.ts';
+import { median, percentile } from './lib/stats.ts';
 
 const ACTOR = 'key:bench';
 // One info line per history entry would drown the figures; an explicit setting still wins.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 export async function run(options: { full: boolean }): Promise<Figure[]> {
-  const burst = options.full ? 1000 : 200;
+  const burst = 1000;
   const writers = 20;
   const samples = options.full ? 40 : 15;
   const dynamo = await startDynamoDbLocal();
@@ -109,19 +102,18 @@ export async function run(options: { full: boolean }): Promise<Figure[]> {
     const lastVisible = Math.max(...[...issuedAt.keys()].map((key) => visibleAt.get(key)!));
     if (lags.some((lag) => Number.isNaN(lag))) throw new Error('some burst writes never reached their history');
 
-    const figure = (name: string, value: number, unit: string, floorValue: number | null): Figure => ({
-      name,
-      value: round(value),
-      unit,
-      floor: floorValue === null ? null : round(floorValue),
-      ratio: floorValue === null ? null : round(value / floorValue),
-    });
     const idleFloor = median(writeMs) + pipelineFloor;
     const burstFloor = median(burstWriteMs) + pipelineFloor;
     return [
-      figure('pipeline lag idle p50 (write issued → history visible)', median(idleLagMs), 'ms', idleFloor),
-      figure(`pipeline lag p50 under a burst of ${burst} writes (${writers} writers)`, percentile(lags, 0.5), 'ms', burstFloor),
-      figure(`pipeline lag p95 under a burst of ${burst} writes (${writers} writers)`, percentile(lags, 0.95), 'ms', burstFloor),
+      figure(
+        'pipeline lag idle p50 (write issued → history visible)',
+        median(idleLagMs),
+        'ms',
+        idleFloor,
+        'floor: write + GetRecords + history put',
+      ),
+      figure(`pipeline lag p50 under a burst of ${burst} writes (${writers} writers)`, percentile(lags, 50), 'ms', burstFloor),
+      figure(`pipeline lag p95 under a burst of ${burst} writes (${writers} writers)`, percentile(lags, 95), 'ms', burstFloor),
       figure(
         'pipeline throughput during the burst (history entries per second)',
         (burst / (lastVisible - burstStarted)) * 1000,
@@ -135,7 +127,13 @@ export async function run(options: { full: boolean }): Promise<Figure[]> {
         null,
       ),
       figure('empty GetRecords round trip (median)', median(getRecordsMs), 'ms', null),
-      figure('stream poll interval when idle (setting)', LOCAL_PIPELINE.pollIntervalMs, 'ms', null),
+      figure(
+        'stream poll interval when idle (setting)',
+        LOCAL_PIPELINE.pollIntervalMs,
+        'ms',
+        null,
+        'idle lag ≈ floor + half of it',
+      ),
     ];
   } finally {
     await runtime?.stop();
@@ -191,23 +189,4 @@ async function historyPutRoundTrips(runtime: Runtime, samples: number): Promise<
   return times;
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
-function median(values: readonly number[]): number {
-  return percentile(values, 0.5);
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const figures = await run({ full: !process.argv.includes('--quick') });
-  for (const f of figures) {
-    const against = f.floor === null ? '' : `  (floor ${f.floor} ${f.unit}, ×${f.ratio})`;
-    console.log(`${f.name}: ${f.value} ${f.unit}${against}`);
-  }
-}
+await runStandalone({ run }, import.meta.url);

@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   retry?: Partial<RetryPolicy>;
   /** Run schedules on a timer. Default: only with the system clock; tests call `scheduler.tick()`. */
   realTimeSchedules?: boolean;
+  /** One line per HTTP request (npm start prints them). */
+  onRequest?: (line: string) => void;
 }
 
 export interface Runtime {
@@ -98,6 +100,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     handlers: handlers as never,
     authorizer: handlers.authorizer as never,
     authorizerCacheMs: options.authorizerCacheMs ?? DEFAULT_AUTHORIZER_CACHE_MS,
+    onRequest: options.onRequest,
   });
   const url = await listen(gateway, options.port ?? 0, options.host ?? '127.0.0.1');
 

@@ -16,9 +16,10 @@ const HistoryEvent = z.object({
     id: z.string().min(1),
     version: z.number().int().positive(),
     actor: z.string(),
-    occurredAt: z.string(),
+    occurredAt: z.iso.datetime(),
     data: z
       .object({
+        mergedInto: z.string().min(1).optional(),
         changes: z.record(z.string(), z.object({ from: z.unknown().optional(), to: z.unknown().optional() })).optional(),
         changesOmitted: z.array(z.string()).optional(),
       })
@@ -65,10 +66,15 @@ export class FieldHistoryService {
     this.exists = exists;
   }
 
-  /** Safe to call with the same event again and with events in any order. */
+  /**
+   * Safe to call with the same event again and with events in any order. A merge is recorded in
+   * the survivor's history: the loser's partition has been moved there already.
+   */
   async record(event: KithEvent): Promise<HistoryOutcome> {
     const entry = historyEntryOf(event);
-    return entry ? this.repository.record(entry) : 'nothing_to_record';
+    if (!entry) return 'nothing_to_record';
+    const mergedInto = entry.event === 'contact.merged' ? event.detail.data?.mergedInto : undefined;
+    return this.repository.record(entry, typeof mergedInto === 'string' ? mergedInto : entry.entityId);
   }
 
   /** Newest first; 404 for an entity that does not exist. */

@@ -40,4 +40,10 @@ export const LIMITS = {
   eventChangesMaxBytes: 32 * 1024,
   /** Dead letters one redrive request replays; the operator calls again for the rest. */
   maxRedrivePerRequest: 100,
+  /** A dedup block shared by more contacts than this (a very common name) is not compared. */
+  maxDedupBlockSize: 50,
+  /** Blocking keys one contact files under; more only repeats what the first ones catch. */
+  maxDedupKeysPerContact: 40,
+  /** Items a merge moves per DynamoDB transaction (each move is a put and a delete; the cap is 100). */
+  mergeMoveBatchSize: 40,
 } as const;

@@ -1,4 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { idFor } from '../domain/ids.ts';
 import { ITEM_TYPES, keys, type HistoryEntity } from './keys.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import { isConditionFailure } from './transact.ts';
@@ -28,9 +29,10 @@ export interface HistoryEntry {
 }
 
 /**
- * Field history items, in the entity's own partition under `HIST#<version>` sort keys. Writes
- * are conditional puts on a key derived from the entity version, so recording the same event
- * twice (or another delivery of the same version) writes one entry, in whatever order events come.
+ * Field history items, in the entity's own partition under `HIST#<ulid>` sort keys. The ULID is
+ * derived from the change itself (its time; entity, id and version), so recording the same
+ * event twice, or another delivery of the same version, is one conditional put on one key,
+ * whatever order events come in.
  */
 export class HistoryRepository {
   private readonly store: Store;
@@ -39,12 +41,14 @@ export class HistoryRepository {
     this.store = store;
   }
 
-  async record(entry: HistoryEntry): Promise<'recorded' | 'duplicate'> {
+  /** Writes the entry into `ownerId`'s history (the entity's own, unless it was merged away). */
+  async record(entry: HistoryEntry, ownerId: string = entry.entityId): Promise<'recorded' | 'duplicate'> {
+    const entryId = idFor(Date.parse(entry.occurredAt), `${entry.entity}#${entry.entityId}#${entry.version}`);
     try {
       await this.store.db.send(
         new PutCommand({
           TableName: this.store.tableName,
-          Item: { ...keys.history(entry.entity, entry.entityId, entry.version), entityType: ITEM_TYPES.history, ...entry },
+          Item: { ...keys.history(entry.entity, ownerId, entryId), entityType: ITEM_TYPES.history, ...entry },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -55,7 +59,7 @@ export class HistoryRepository {
     }
   }
 
-  /** Newest version first. */
+  /** Newest first. */
   async list(entity: HistoryEntity, id: string, page: PageRequest): Promise<Page<HistoryEntry>> {
     return queryPage<HistoryEntry>(this.store, {
       ...page,

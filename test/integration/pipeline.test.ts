@@ -141,6 +141,41 @@ describe('field history, fed by the real change stream of DynamoDB Local', () =>
   });
 });
 
+describe('field history through a merge', () => {
+  let runtime: Runtime;
+  beforeAll(async () => {
+    runtime = await start();
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  it("keeps both contacts' histories in the survivor, interleaved in time, with the merge itself", async () => {
+    const { contacts, merges } = runtime.services;
+    const survivor = await contacts.create({ firstName: 'Robert', lastName: 'Smith' }, ACTOR);
+    const loser = await contacts.create({ firstName: 'Bob', lastName: 'Smith' }, ACTOR);
+    await contacts.update(loser.id, { jobTitle: 'Engineer' }, ACTOR);
+    await contacts.update(survivor.id, { jobTitle: 'CTO' }, ACTOR);
+    await runtime.pipeline.drain();
+
+    await merges.merge(survivor.id, loser.id, ACTOR);
+    await runtime.pipeline.drain();
+
+    const { results } = await runtime.services.history.list('contact', survivor.id, { limit: 25 });
+    const story = results.map((e) => [e.entityId === survivor.id ? 'survivor' : 'loser', e.event]);
+    expect(story).toContainEqual(['loser', 'contact.merged']);
+    expect(story.filter(([who]) => who === 'loser').map(([, event]) => event)).toEqual([
+      'contact.merged',
+      'contact.updated',
+      'contact.created',
+    ]);
+    expect(story.filter(([who]) => who === 'survivor')[0]).toEqual(['survivor', 'contact.updated']);
+    const times = results.map((e) => e.occurredAt);
+    expect(times).toEqual([...times].sort().reverse());
+    expect((await runtime.services.deadLetters.list({ limit: 5 })).results).toEqual([]);
+  });
+});
+
 /** History entries straight from the table, for replay tables that hold no contact profiles. */
 async function rawHistoryOf(services: Services, events: readonly KithEvent[]): Promise<Record<string, HistoryEntry[]>> {
   const repository = new HistoryRepository(services.store);

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { dynamoEndpoint } from '../helpers/store.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
+/** After its report, the child has nothing left to do: a process still alive this long after is held by a leak. */
+const EXIT_GRACE_MS = 10_000;
 
 describe('the local runtime', () => {
   it('starts its pipeline, and stops leaving no timer, socket or unhandled rejection behind', async () => {
@@ -12,12 +14,20 @@ describe('the local runtime', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
+    let reported: () => void = () => undefined;
+    const report = new Promise<void>((resolve) => (reported = resolve));
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('"entries"')) reported();
+    });
     child.stderr.on('data', (chunk) => (output += chunk));
     // The process must end by itself: anything the runtime leaves running would keep it alive.
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code, output).toBe(0);
-    const report = JSON.parse(output.trim().split('\n').at(-1)!) as { entries: number; left: string[]; problems: string[] };
-    expect(report).toEqual({ entries: 2, left: [], problems: [] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const held = report.then(() => new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), EXIT_GRACE_MS).unref()));
+    const outcome = await Promise.race([exited, held]);
+    if (outcome === 'held') child.kill('SIGKILL');
+    expect(outcome, `the process did not exit by itself:\n${output}`).toBe(0);
+    const summary = JSON.parse(output.trim().split('\n').at(-1)!) as { entries: number; left: string[]; problems: string[] };
+    expect(summary).toEqual({ entries: 2, left: [], problems: [] });
   }, 60_000);
 });
