@@ -11,6 +11,8 @@ import {
 import type { DynamoDBRecord } from 'aws-lambda';
 import { lambdaRecordOf } from './stream-records.ts';
 
+const MAX_ERROR_BACKOFF_MS = 5_000;
+
 export interface StreamPollerOptions {
   client: DynamoDBStreamsClient;
   streamArn: string;
@@ -118,9 +120,11 @@ export class StreamPoller {
   }
 
   private async run(): Promise<void> {
+    let failures = 0;
     while (!this.stopping) {
       const round = ++this.roundsStarted;
       let busy = false;
+      let failed = false;
       try {
         if (this.refreshNeeded || Date.now() - this.lastRefresh >= this.options.shardRefreshMs) await this.refreshShards(false);
         for (const shard of this.shards.values()) {
@@ -128,11 +132,15 @@ export class StreamPoller {
           if (shard.status === 'reading' && (await this.readShard(shard))) busy = true;
         }
       } catch (error) {
-        busy = true; // an incomplete round proves nothing about being caught up
+        failed = true; // an incomplete round proves nothing about being caught up
         if (!this.stopping) this.options.onError?.('reading the change stream failed; retrying', error);
       }
       if (this.stopping) break;
-      if (!busy) {
+      failures = failed ? failures + 1 : 0;
+      if (failed) {
+        // Back off while the stream is unreachable instead of spinning on it.
+        await this.sleep(Math.min(MAX_ERROR_BACKOFF_MS, this.options.pollIntervalMs * 2 ** failures));
+      } else if (!busy) {
         for (const waiter of this.caughtUpWaiters.filter((w) => w.minRound <= round)) {
           this.caughtUpWaiters.splice(this.caughtUpWaiters.indexOf(waiter), 1);
           waiter.resolve();

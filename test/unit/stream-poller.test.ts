@@ -18,6 +18,7 @@ import { StreamPoller } from '../../infra/local/stream-poller.ts';
 class SimulatedStream {
   readonly shards = new Map<string, { parent?: string; records: string[]; closed: boolean }>();
   readonly expireNext = new Set<string>();
+  readonly failNext = new Set<string>();
   private sequence = 0;
   private readonly sequences = new Map<string, number>();
 
@@ -58,6 +59,7 @@ class SimulatedStream {
   getRecords(input: GetRecordsCommandInput) {
     const [id, at] = input.ShardIterator!.split('|') as [string, string];
     if (this.expireNext.delete(id)) throw new ExpiredIteratorException({ message: 'expired', $metadata: {} });
+    if (this.failNext.delete(id)) throw new Error('connection reset');
     const shard = this.shards.get(id)!;
     const position = Number(at);
     const names = shard.records.slice(position, position + (input.Limit ?? 1000));
@@ -128,6 +130,21 @@ describe('the stream poller', () => {
     await poller.stop();
     expect(seen).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
     expect(errors).toEqual([]);
+  });
+
+  it('reports a failed read, backs off and resumes where it was', async () => {
+    const stream = new SimulatedStream();
+    stream.addShard('a');
+    const { poller, seen, errors } = pollerOver(stream);
+    await poller.start();
+    stream.write('a', 'r1');
+    stream.failNext.add('a');
+    await poller.caughtUp();
+    stream.write('a', 'r2');
+    await poller.caughtUp();
+    await poller.stop();
+    expect(seen).toEqual(['r1', 'r2']);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['connection reset']);
   });
 
   it('drains a closed parent shard before reading its children, across a split', async () => {
