@@ -72,10 +72,18 @@ describe('the stream translator, on records captured from DynamoDB Local', () =>
     expect(eventOf('contact archived')['detail-type']).toBe('contact.archived');
     expect(eventOf('contact restored')['detail-type']).toBe('contact.restored');
     expect(eventOf('company archived')['detail-type']).toBe('company.archived');
-    const merged = eventOf('contact merged');
-    expect(merged['detail-type']).toBe('contact.merged');
-    expect(merged.detail.actor).toBe('system:merge');
-    expect(merged.detail.data?.mergedInto).toMatch(/^[0-9A-Z]{26}$/);
+  });
+
+  it('publishes a merge as the survivor updated and the loser merged, and nothing for its bookkeeping items', () => {
+    const { entries, skipped } = translateRecords(recordsOf('contact merged'));
+    expect(entries.map((e) => e['detail-type'])).toEqual(['contact.updated', 'contact.merged']);
+    const [survivor, loser] = entries as [BusEntry, BusEntry];
+    expect(loser.detail).toMatchObject({
+      actor: 'system:merge',
+      changedFields: expect.arrayContaining(['mergedInto', 'status']),
+    });
+    expect(loser.detail.data?.mergedInto).toBe(survivor.detail.id);
+    expect(skipped).toHaveLength(12);
   });
 
   it('still publishes a save that changed nothing, with no changed fields', () => {
