@@ -36,6 +36,8 @@ export async function startTestApi(options: Partial<RuntimeOptions> = {}): Promi
     settings: { defaultPhoneRegion: 'US' },
     // With OPENSEARCH_URL set (CI), each API gets an index of its own on that node.
     searchIndex: searchIndexFromEnv({ ...process.env, OPENSEARCH_INDEX: `e2e-${randomUUID()}` }),
+    // Schedules run when a test calls runtime.scheduler.tick(), never because of the hour.
+    realTimeSchedules: false,
     ...options,
   });
   const adminKey = generateApiKeySecret();

@@ -5,6 +5,8 @@ import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
 import { searchOperations } from './search.ts';
 import { segmentOperations } from './segments.ts';
+import { historyOperations } from './history.ts';
+import { deadLetterOperations } from './dead-letters.ts';
 import { duplicateOperations } from './duplicates.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
@@ -16,5 +18,7 @@ export const operations = {
   ...apiKeyOperations,
   ...searchOperations,
   ...segmentOperations,
+  ...historyOperations,
+  ...deadLetterOperations,
   ...duplicateOperations,
 };
