@@ -364,6 +364,7 @@ export function compileSort(sort: readonly SortKey[], context: FilterContext, ba
     const path = `${basePath}[${index}].field`;
     if (!field) errors.push({ path, message: 'is not a field' });
     else if (field.multi) errors.push({ path, message: `${field.path} holds a list and cannot be sorted on` });
+    else if (field.kind === 'boolean') errors.push({ path, message: `${field.path} is true or false; filter on it instead` });
     else return [{ field, order: key.order }];
     return [];
   });

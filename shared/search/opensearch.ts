@@ -3,6 +3,7 @@ import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { FieldDefinitionInput } from '../domain/custom-fields.ts';
 import { ValidationError } from '../domain/errors.ts';
+import type { CompiledSortKey } from '../domain/filter.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { contactDocument, contactIndexMapping, isSearchable, tombstoneDocument } from './document.ts';
 import { decodeSearchCursor, encodeSearchCursor, type SortValue } from './cursor.ts';
@@ -98,7 +99,7 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
         ? [{ _score: { order: 'desc' } }, { id: { order: 'asc' } }]
         : [
             ...request.sort.map((key) => ({
-              [key.field.docField]: { order: key.order, missing: '_last', unmapped_type: unmappedType(key.field.kind) },
+              [key.field.docField]: { order: key.order, missing: missingLast(key), unmapped_type: unmappedType(key.field.kind) },
             })),
             { id: { order: 'asc' } },
           ];
@@ -115,7 +116,7 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
         },
       },
       sort,
-      ...(after ? { search_after: after.map(toSearchAfter) } : {}),
+      ...(after ? { search_after: after } : {}),
       ...(request.facets?.length
         ? {
             aggs: Object.fromEntries(
@@ -296,6 +297,16 @@ interface SearchResponseBody {
   aggregations?: Record<string, { buckets: { key: string | number; key_as_string?: string; doc_count: number }[] }>;
 }
 
+/**
+ * Where a contact without the value sorts: last, in either order. Dates get an explicit value
+ * beyond any real date instead of `_last`, whose Long.MIN/MAX sentinel a JSON number in
+ * JavaScript cannot carry back in `search_after`.
+ */
+function missingLast(key: CompiledSortKey): string | number {
+  if (key.field.kind !== 'date' && key.field.kind !== 'datetime') return '_last';
+  return key.order === 'asc' ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+}
+
 function unmappedType(kind: string): string {
   return kind === 'number'
     ? 'double'
@@ -307,16 +318,14 @@ function unmappedType(kind: string): string {
 }
 
 /**
- * Sort values of missing fields come back as ±Long.MAX / ±Infinity, which JSON numbers in
- * JavaScript cannot carry exactly; the cursor keeps them as strings and sends them back so.
+ * A Long.MIN/MAX sort sentinel parses rounded in JavaScript, and OpenSearch refuses the rounded
+ * value back; no real value of ours is an unsafe integer, so the cursor keeps it exactly.
  */
 function fromSearchAfter(value: unknown): SortValue {
-  if (typeof value === 'number' && !Number.isSafeInteger(value) && Number.isInteger(value)) return String(value);
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return value > 0 ? '9223372036854775807' : '-9223372036854775808';
+  }
   return value as SortValue;
-}
-
-function toSearchAfter(value: SortValue): unknown {
-  return value;
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -270,6 +270,31 @@ export function describeSearchIndexContract(
         }
       });
 
+      it('pages through dates, text and custom fields with missing values, in both orders', async () => {
+        const keys: SortKey[][] = [
+          [{ field: 'lastInteractionAt', order: 'asc' }],
+          [{ field: 'lastInteractionAt', order: 'desc' }],
+          [{ field: 'customFields.renewal', order: 'desc' }],
+          [
+            { field: 'customFields.seats', order: 'asc' },
+            { field: 'lastName', order: 'desc' },
+          ],
+          [{ field: 'firstName', order: 'asc' }],
+        ];
+        for (const sort of keys) {
+          const all = await find(undefined, ops, sort);
+          expect(all.length, JSON.stringify(sort)).toBe(4);
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await index.search(request({ filter: ops, sort, limit: 1, cursor }));
+            seen.push(...page.ids);
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          expect(seen, JSON.stringify(sort)).toEqual(all);
+        }
+      });
+
       it('counts every match and its facet values, most frequent first', async () => {
         const page = await index.search({
           ...request({ filter: ops, limit: 1 }),
