@@ -7,19 +7,28 @@ import type { Permission } from '../shared/domain/permissions.ts';
 
 export type Access = 'read' | 'readwrite';
 
+/**
+ * What a function touches. The AWS stack grants exactly this, and sets exactly the environment
+ * variables that name it (TABLE_NAME, EVENT_BUS_NAME, OPENSEARCH_URL, BUCKET_NAME, COGNITO_*).
+ */
+export interface FunctionAccess {
+  table?: Access;
+  /** Put events on the Kith bus. */
+  bus?: boolean;
+  /** The OpenSearch domain (created only when some function declares it). `read` may only search. */
+  search?: Access;
+  /** The imports/exports bucket (created only when some function declares it). */
+  bucket?: Access;
+  /** Verifies Cognito tokens: needs the user pool and app client ids, no IAM permission. */
+  userPool?: 'verify';
+}
+
 export interface FunctionSpec {
   /** Folder under functions/: `handler.ts` is the Lambda entry, `app.ts` exports `create(services)`. */
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
-  /** What the function touches; the AWS stack grants exactly this and nothing else. */
-  access: {
-    table?: Access;
-    /** Put events on the Kith bus. */
-    bus?: boolean;
-    search?: Access;
-    bucket?: Access;
-  };
+  access: FunctionAccess;
 }
 
 export const functions = {
@@ -33,11 +42,26 @@ export const functions = {
     description: 'Authenticates API keys and Cognito tokens for every route that needs it',
     memoryMb: 512,
     timeoutSeconds: 5,
-    access: { table: 'readwrite' },
+    access: { table: 'readwrite', userPool: 'verify' },
   },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
+
+/**
+ * The two functions the HTTP API itself calls: the authorizer in front of every non-public
+ * route, and the function behind `$default` (unknown paths and methods get problem+json 404/405).
+ */
+export const gateway = {
+  authorizer: 'authorizer',
+  fallback: 'http-api',
+} as const satisfies { authorizer: FunctionName; fallback: FunctionName };
+
+/**
+ * The function that turns a batch of table stream records into domain events: the enrichment
+ * of the EventBridge Pipe in AWS, the stream poller's translator locally. `null` until it exists.
+ */
+export const streamPublisher: FunctionName | null = null;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { functions, routes, type FunctionName } from '../topology.ts';
+import { functions, gateway as gatewayFunctions, routes, type FunctionName } from '../topology.ts';
 import { createServices, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
 import { createStore, dynamoClientConfig } from '../../shared/store/client.ts';
 import { systemClock, type Clock } from '../../shared/domain/clock.ts';
+import { LIMITS } from '../../shared/domain/limits.ts';
 import { createGateway } from './gateway.ts';
 import { ensureTable } from './table.ts';
 import type { LocalHandler } from './lambda.ts';
@@ -30,7 +31,7 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_AUTHORIZER_CACHE_MS = 60_000;
+export const DEFAULT_AUTHORIZER_CACHE_MS = LIMITS.authorizerResultCacheSeconds * 1000;
 
 /**
  * Creates one function the way Lambda would, from its folder: `functions/<name>/app.ts`
@@ -59,9 +60,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const gateway = createGateway({
     routes,
-    defaultFunction: 'http-api',
+    defaultFunction: gatewayFunctions.fallback,
     handlers: handlers as never,
-    authorizer: handlers.authorizer as never,
+    authorizer: handlers[gatewayFunctions.authorizer] as never,
     authorizerCacheMs: options.authorizerCacheMs ?? DEFAULT_AUTHORIZER_CACHE_MS,
   });
   const url = await listen(gateway, options.port ?? 0, options.host ?? '127.0.0.1');

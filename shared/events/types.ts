@@ -36,3 +36,10 @@ export interface KithEvent<D extends DomainEventDetail = DomainEventDetail> {
   resources: string[];
   detail: D;
 }
+
+/**
+ * One element of the stream publisher's answer to a batch of stream records. The AWS Pipe puts
+ * each on the bus as is: `detail-type` and `source` become the event's, `detail.occurredAt` its
+ * time, `detail` its detail. An empty answer publishes nothing (records the publisher ignores).
+ */
+export type PublishedEvent = Pick<KithEvent, 'source' | 'detail-type' | 'detail'>;

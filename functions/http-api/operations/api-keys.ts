@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiKeyInput, generateApiKeySecret } from '../../../shared/domain/api-keys.ts';
 import { ForbiddenError } from '../../../shared/domain/errors.ts';
 import { canGrant } from '../../../shared/domain/permissions.ts';

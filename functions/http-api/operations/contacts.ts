@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContactInput, CONTACT_STATUSES } from '../../../shared/domain/contact.ts';
 import { ifMatchVersion } from '../../../shared/http/request.ts';
 import { EntityMeta, IdParams, ListQuery, pageOf } from '../../../shared/http/schemas.ts';

@@ -1,0 +1,146 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, type EventPattern as CdkEventPattern } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { Construct } from 'constructs';
+import { DELIVERY } from '../../shared/domain/limits.ts';
+import type { PublishedEvent } from '../../shared/events/types.ts';
+import type { EventPattern } from '../topology.ts';
+import type { DeadLetters } from './dead-letters.ts';
+import type { KithFunction } from './functions.ts';
+import type { StackTopology } from './stack-topology.ts';
+import type { StageSettings } from './stage.ts';
+
+/** A dynamic path into one element of the stream publisher's answer. */
+const published = (field: keyof PublishedEvent | `detail.${string}`) => `$.${field}`;
+
+export interface EventPipelineProps {
+  topology: StackTopology;
+  functions: ReadonlyMap<string, KithFunction>;
+  table: Table;
+  deadLetters: DeadLetters;
+  stage: StageSettings;
+}
+
+/**
+ * Table stream → EventBridge Pipe (enrichment: the stream publisher, which turns a batch of
+ * stream records into domain events) → the Kith bus → one rule per topology subscription →
+ * its function. Every hop retries a bounded number of times and then dead-letters.
+ */
+export class EventPipeline extends Construct {
+  readonly bus: EventBus;
+  readonly pipe: CfnPipe | undefined;
+
+  constructor(scope: Construct, id: string, props: EventPipelineProps) {
+    super(scope, id);
+    const { topology, functions, deadLetters } = props;
+    const lambdaOf = (name: string) => {
+      const fn = functions.get(name);
+      if (!fn) throw new Error(`The topology names the function "${name}", which the stack did not create.`);
+      return fn.function;
+    };
+
+    this.bus = new EventBus(this, 'Bus', { description: 'Kith domain events (source "kith")' });
+
+    if (topology.streamPublisher !== null) {
+      this.pipe = this.createPipe(props, lambdaOf(topology.streamPublisher).functionArn);
+    }
+
+    for (const subscription of topology.subscriptions) {
+      new Rule(this, `Rule-${subscription.name}`, {
+        eventBus: this.bus,
+        description: `${subscription.name}: ${subscription.description}`,
+        eventPattern: toCdkEventPattern(subscription.pattern),
+        targets: [
+          new LambdaFunction(lambdaOf(subscription.function), {
+            deadLetterQueue: deadLetters.queue(`Rule-${subscription.name}-DeadLetters`, `the subscription ${subscription.name}`),
+            retryAttempts: DELIVERY.targetMaxRetries,
+            maxEventAge: Duration.seconds(DELIVERY.targetMaxEventAgeSeconds),
+          }),
+        ],
+      });
+    }
+  }
+
+  private createPipe(props: EventPipelineProps, enrichmentArn: string): CfnPipe {
+    const { table, deadLetters, stage } = props;
+    const streamArn = table.tableStreamArn;
+    if (!streamArn) throw new Error('The table has no stream for the Pipe to read.');
+
+    const deadLetterQueue = deadLetters.queue(
+      'PipeDeadLetters',
+      'the table stream Pipe (batches the stream publisher could not turn into events)',
+    );
+    const logs = new LogGroup(this, 'PipeLogs', { retention: stage.logRetention, removalPolicy: stage.removalPolicy });
+    const role = new Role(this, 'PipeRole', {
+      assumedBy: new ServicePrincipal('pipes.amazonaws.com'),
+      description: 'Kith Pipe: reads the table stream, calls the stream publisher, puts events on the bus',
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [streamArn],
+      }),
+    );
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [enrichmentArn] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
+    deadLetterQueue.grantSendMessages(role);
+    logs.grantWrite(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams has no resource-level permissions (it lists stream ARNs, no data); every other action names its resource.',
+    });
+
+    const pipe = new CfnPipe(this, 'Pipe', {
+      description: 'Kith table stream → stream publisher → event bus',
+      roleArn: role.roleArn,
+      source: streamArn,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          // TRIM_HORIZON: a Pipe that is replaced re-reads the stream's last 24 h (consumers are
+          // idempotent) rather than silently skipping what happened while it was gone.
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: DELIVERY.streamBatchSize,
+          maximumBatchingWindowInSeconds: DELIVERY.streamBatchWindowSeconds,
+          maximumRetryAttempts: DELIVERY.streamMaxRetries,
+          maximumRecordAgeInSeconds: DELIVERY.streamMaxRecordAgeSeconds,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          deadLetterConfig: { arn: deadLetterQueue.queueArn },
+        },
+      },
+      enrichment: enrichmentArn,
+      target: this.bus.eventBusArn,
+      targetParameters: {
+        // Each element the publisher answers becomes one event: its detail-type and source are
+        // read from the element, its time is when the change happened, its detail is `detail`.
+        eventBridgeEventBusParameters: {
+          detailType: published('detail-type'),
+          source: published('source'),
+          time: published('detail.occurredAt'),
+        },
+        inputTemplate: `<${published('detail')}>`,
+      },
+      logConfiguration: {
+        level: 'ERROR',
+        cloudwatchLogsLogDestination: { logGroupArn: logs.logGroupArn },
+      },
+    });
+    // The role's policy must exist before the Pipe validates its source and targets.
+    pipe.node.addDependency(role);
+    return pipe;
+  }
+}
+
+/**
+ * The topology's pattern in CDK's spelling (`detailType`), which CDK renders back to
+ * `detail-type` unchanged; CDK types matchers as strings though EventBridge takes objects too.
+ */
+export function toCdkEventPattern(pattern: EventPattern): CdkEventPattern {
+  const { 'detail-type': detailType, ...rest } = pattern;
+  return { ...rest, ...(detailType ? { detailType } : {}) } as CdkEventPattern;
+}
