@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { StageSettings } from './stage.ts';
@@ -23,10 +23,6 @@ export function createFilesBucket(scope: Construct, stage: StageSettings): Bucke
     objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
     removalPolicy: stage.removalPolicy,
     lifecycleRules: [{ expiration: Duration.days(90) }],
-  });
-  Validations.of(accessLogs).acknowledge({
-    id: 'AwsSolutions-S1',
-    reason: 'This is the access-log bucket of the files bucket; logging it into itself would loop.',
   });
 
   return new Bucket(scope, 'Files', {

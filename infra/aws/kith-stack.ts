@@ -20,7 +20,7 @@ export interface KithStackProps extends StackProps {
   /** Defaults to infra/topology.ts; tests pass their own to exercise every part of the generator. */
   topology?: StackTopology;
   /** Where a function's Lambda entry lives; defaults to functions/<name>/handler.ts. */
-  entryOf?: (name: string) => string;
+  entryOf?: (name: string) => string | undefined;
   /** Where prod alarms send mail. */
   alarmEmail?: string;
 }
