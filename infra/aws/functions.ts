@@ -22,8 +22,10 @@ export const ARCHITECTURE = Architecture.ARM_64;
 
 /**
  * How every function is bundled, with the esbuild in node_modules (never Docker): one minified
- * ESM file with its source map, the AWS SDK inside so its version is the one we tested.
- * The banner gives CommonJS dependencies bundled into ESM the `require` they expect.
+ * ESM file with its source map, the AWS SDK inside so its version is the one we tested, its
+ * credential chain cut down to what Lambda uses (see bundling/lambda-credentials.ts).
+ * The banner gives CommonJS dependencies bundled into ESM (the OpenSearch client is one) the
+ * `require` they call Node builtins with; esbuild's shim would throw "Dynamic require".
  */
 export const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
@@ -36,6 +38,9 @@ export const BUNDLING: BundlingOptions = {
   externalModules: [],
   banner:
     "import { createRequire as __kithCreateRequire } from 'node:module'; const require = __kithCreateRequire(import.meta.url);",
+  esbuildArgs: {
+    '--alias': `@aws-sdk/credential-provider-node=${join(REPO_ROOT, 'infra', 'aws', 'bundling', 'lambda-credentials.ts')}`,
+  },
 };
 
 export interface KithFunctionProps {

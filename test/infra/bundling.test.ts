@@ -43,6 +43,33 @@ describe('a function bundle', () => {
     expect(map.sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/'))).toBe(true);
   });
 
+  it('reads credentials from the Lambda environment only: no SSO, profiles, IMDS, nor its node:http import', () => {
+    const map = JSON.parse(readFileSync(join(bundleDir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    const chain = map.sources.filter((source) =>
+      /@aws-sdk\/credential-provider-(node|sso|ini|process|web-identity|login)\/|@smithy\/credential-provider-imds\//.test(
+        source,
+      ),
+    );
+    expect(chain).toEqual([]);
+    expect(map.sources.some((source) => source.includes('@aws-sdk/credential-provider-env/'))).toBe(true);
+    expect(readFileSync(join(bundleDir, 'index.mjs'), 'utf8')).not.toMatch(/from\s*"(node:)?http"/);
+  });
+
+  it('resolves the credentials Lambda puts in the environment', async () => {
+    const { defaultProvider } = await import('../../infra/aws/bundling/lambda-credentials.ts');
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' });
+    try {
+      await expect(defaultProvider()()).resolves.toMatchObject({
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'secret',
+        sessionToken: 'token',
+      });
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('loads in a fresh Node process and exports the handler Lambda calls', () => {
     const probe = `const m = await import(${JSON.stringify(join(bundleDir, 'index.mjs'))}); console.log(typeof m.handler);`;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {

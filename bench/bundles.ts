@@ -1,0 +1,145 @@
+/**
+ * Bundle size and cold module initialization of every function, against an empty handler
+ * bundled the same way (the floor). The bundles are the ones `cdk synth` deploys: the real
+ * stack is synthesized with esbuild, then each index.mjs is imported by fresh Node processes
+ * with the environment Lambda would give it.
+ *
+ *   node_modules/.bin/node bench/bundles.ts [--full]
+ *
+ * Budget: every bundle ≤ 300 KB minified, init ≤ 2 × the empty handler's.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { KithFunction } from '../infra/aws/functions.ts';
+import { KithStack } from '../infra/aws/kith-stack.ts';
+import { STAGE_SETTINGS } from '../infra/aws/stage.ts';
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  floor: number | null;
+  ratio: number | null;
+}
+
+export const BUDGET = { maxBundleKb: 300, maxInitRatio: 2 } as const;
+const EMPTY = 'empty-handler';
+
+/** What a fresh process prints: time to import the bundle, and from process start to handler ready. */
+const PROBE = `
+const started = performance.now();
+const module = await import(process.argv[1]);
+if (typeof module.handler !== 'function') throw new Error('no handler');
+const ready = performance.now();
+console.log(JSON.stringify({ importMs: ready - started, readyMs: ready }));`;
+
+/** Values a deployed function finds in its environment; none is contacted during initialization. */
+const LAMBDA_ENVIRONMENT = {
+  AWS_REGION: 'eu-west-1',
+  AWS_LAMBDA_FUNCTION_NAME: 'bench',
+  TABLE_NAME: 'kith-bench',
+  EVENT_BUS_NAME: 'kith-bench',
+  OPENSEARCH_URL: 'https://search.invalid',
+  BUCKET_NAME: 'kith-bench',
+  COGNITO_USER_POOL_ID: 'eu-west-1_bench',
+  COGNITO_CLIENT_ID: 'bench',
+  POWERTOOLS_SERVICE_NAME: 'kith',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  NODE_OPTIONS: '--enable-source-maps',
+};
+
+/** Synthesizes the stack with real bundling; returns each function's bundle file. */
+function buildBundles(outdir: string): Map<string, string> {
+  const app = new App({ outdir, context: { '@aws-cdk/core:target-partitions': ['aws'] } });
+  const kith = new KithStack(app, 'Kith-bench', { stage: STAGE_SETTINGS.prod });
+  const floor = new Stack(app, 'Floor');
+  new KithFunction(floor, 'Empty', {
+    name: EMPTY,
+    spec: { description: 'floor', memoryMb: 128, timeoutSeconds: 3, access: {} },
+    stage: STAGE_SETTINGS.prod,
+    entry: fileURLToPath(new URL('./fixtures/empty-handler.ts', import.meta.url)),
+  });
+  const bundles = new Map<string, string>();
+  for (const stack of [kith, floor]) {
+    for (const fn of Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))) {
+      const name = (fn.Properties.Tags as { Key: string; Value: string }[]).find((t) => t.Key === 'kith:function')!.Value;
+      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      bundles.set(name, join(outdir, `asset.${hash}`, 'index.mjs'));
+    }
+  }
+  return bundles;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Median over `runs` fresh processes, interleaved across bundles so machine noise hits all alike. */
+function measureInit(bundles: Map<string, string>, runs: number, extraEnvironment: Record<string, string> = {}) {
+  const samples = new Map([...bundles.keys()].map((name) => [name, { importMs: [] as number[], readyMs: [] as number[] }]));
+  for (let run = 0; run < runs; run += 1) {
+    for (const [name, file] of bundles) {
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], {
+        env: { PATH: process.env.PATH, ...LAMBDA_ENVIRONMENT, ...extraEnvironment },
+        encoding: 'utf8',
+      });
+      const { importMs, readyMs } = JSON.parse(output.trim().split('\n').pop()!) as { importMs: number; readyMs: number };
+      samples.get(name)!.importMs.push(importMs);
+      samples.get(name)!.readyMs.push(readyMs);
+    }
+  }
+  return new Map([...samples].map(([name, s]) => [name, { importMs: median(s.importMs), readyMs: median(s.readyMs) }]));
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const figure = (name: string, value: number, unit: string, floor: number): Figure => ({
+  name,
+  value: round(value),
+  unit,
+  floor: round(floor),
+  ratio: round(value / floor, 2),
+});
+
+export async function run(options: { full: boolean }): Promise<Figure[]> {
+  const outdir = mkdtempSync(join(tmpdir(), 'kith-bundles-'));
+  try {
+    const bundles = buildBundles(outdir);
+    const init = measureInit(bundles, options.full ? 15 : 5);
+    const withoutSourceMaps = measureInit(bundles, options.full ? 15 : 5, { NODE_OPTIONS: '' });
+    const floorKb = statSync(bundles.get(EMPTY)!).size / 1024;
+    const floorInit = init.get(EMPTY)!;
+    const floorPlain = withoutSourceMaps.get(EMPTY)!;
+    const figures: Figure[] = [];
+    for (const [name, file] of bundles) {
+      if (name === EMPTY) continue;
+      const own = init.get(name)!;
+      figures.push(
+        figure(`bundle.${name}.size`, statSync(file).size / 1024, 'KB', floorKb),
+        figure(`bundle.${name}.init.ready`, own.readyMs, 'ms', floorInit.readyMs),
+        figure(`bundle.${name}.init.import`, own.importMs, 'ms', floorInit.importMs),
+        figure(`bundle.${name}.init.ready-without-source-maps`, withoutSourceMaps.get(name)!.readyMs, 'ms', floorPlain.readyMs),
+      );
+    }
+    return figures;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await run({ full: process.argv.includes('--full') });
+  console.table(figures);
+  for (const f of figures) {
+    const over =
+      (f.name.endsWith('.size') && f.value > BUDGET.maxBundleKb) ||
+      (f.name.endsWith('.init.ready') && (f.ratio ?? 0) > BUDGET.maxInitRatio);
+    if (over) console.log(`over budget: ${f.name} = ${f.value} ${f.unit} (ratio ${f.ratio})`);
+  }
+}
