@@ -90,7 +90,7 @@ export class KithFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME: 'kith',
         POWERTOOLS_LOG_LEVEL: props.stage.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.stage.sourceMappedStackTraces ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     });
     Tags.of(this.function).add('kith:function', props.name);

@@ -156,6 +156,7 @@ describe('the search domain trusts exactly the roles of the functions that decla
 });
 
 describe('each function is told exactly the names it needs', () => {
+  // The fixture synthesizes the dev stage, whose stack traces are source-mapped.
   const base = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
   const cases = Object.entries(FULL_TOPOLOGY.functions).map(([name, spec]) => [name, spec.access] as const);
 

@@ -127,6 +127,11 @@ describe('the functions', () => {
           }),
         },
       });
+      expect(
+        prod.template.toJSON().Resources[functionLogicalIds(prod.template).get(name)!].Properties.Environment.Variables
+          .NODE_OPTIONS,
+        `${name} in prod starts without parsing its source map`,
+      ).toBeUndefined();
       const logGroupId = [...referencedIds(props.LoggingConfig)][0]!;
       expect(logGroups[logGroupId]?.Properties!.RetentionInDays, name).toBe(STAGE_SETTINGS.dev.logRetention);
     }
