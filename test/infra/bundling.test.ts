@@ -70,6 +70,14 @@ describe('a function bundle', () => {
     }
   });
 
+  it('leaves out what the authorizer never runs: the CRM domain, zod and phone metadata', () => {
+    const map = JSON.parse(readFileSync(join(bundleDir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    const unexpected = map.sources.filter((source) =>
+      /node_modules\/(zod|libphonenumber-js)\/|shared\/domain\/(contact|company)\.ts|shared\/app\/services\.ts/.test(source),
+    );
+    expect(unexpected).toEqual([]);
+  });
+
   it('loads in a fresh Node process and exports the handler Lambda calls', () => {
     const probe = `const m = await import(${JSON.stringify(join(bundleDir, 'index.mjs'))}); console.log(typeof m.handler);`;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
