@@ -30,13 +30,24 @@ export interface Figure {
 export const BUDGET = { maxBundleKb: 300, maxInitRatio: 2 } as const;
 const EMPTY = 'empty-handler';
 
-/** What a fresh process prints: time to import the bundle, and from process start to handler ready. */
+/**
+ * What a fresh process prints: the wall time to import the bundle, the wall time from process
+ * start to handler ready, and the CPU the process spent by then. CPU time is the steadier
+ * figure on a shared machine (another process's load lengthens wall time, not our CPU time).
+ */
 const PROBE = `
 const started = performance.now();
 const module = await import(process.argv[1]);
 if (typeof module.handler !== 'function') throw new Error('no handler');
 const ready = performance.now();
-console.log(JSON.stringify({ importMs: ready - started, readyMs: ready }));`;
+const cpu = process.cpuUsage();
+console.log(JSON.stringify({ importMs: ready - started, readyMs: ready, cpuMs: (cpu.user + cpu.system) / 1000 }));`;
+
+interface InitSample {
+  importMs: number;
+  readyMs: number;
+  cpuMs: number;
+}
 
 /** Values a deployed function finds in its environment; none is contacted during initialization. */
 const LAMBDA_ENVIRONMENT = {
@@ -80,21 +91,43 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Median over `runs` fresh processes, interleaved across bundles so machine noise hits all alike. */
-function measureInit(bundles: Map<string, string>, runs: number, extraEnvironment: Record<string, string> = {}) {
-  const samples = new Map([...bundles.keys()].map((name) => [name, { importMs: [] as number[], readyMs: [] as number[] }]));
+/** How the functions start: as prod runs them, and as dev does (stack traces mapped to sources). */
+const VARIANTS = {
+  prod: {},
+  'source-maps': { NODE_OPTIONS: '--enable-source-maps' },
+} as const;
+type Variant = keyof typeof VARIANTS;
+
+/**
+ * Median over `runs` fresh processes per bundle and variant, interleaved (run by run, bundle by
+ * bundle, variant by variant) so that a change of load on the machine hits every figure alike.
+ */
+function measureInit(bundles: Map<string, string>, runs: number): Map<string, Record<Variant, InitSample>> {
+  const samples = new Map<string, Record<Variant, InitSample[]>>();
   for (let run = 0; run < runs; run += 1) {
     for (const [name, file] of bundles) {
-      const output = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], {
-        env: { PATH: process.env.PATH, ...LAMBDA_ENVIRONMENT, ...extraEnvironment },
-        encoding: 'utf8',
-      });
-      const { importMs, readyMs } = JSON.parse(output.trim().split('\n').pop()!) as { importMs: number; readyMs: number };
-      samples.get(name)!.importMs.push(importMs);
-      samples.get(name)!.readyMs.push(readyMs);
+      for (const [variant, environment] of Object.entries(VARIANTS) as [Variant, Record<string, string>][]) {
+        const output = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], {
+          env: { PATH: process.env.PATH, ...LAMBDA_ENVIRONMENT, ...environment },
+          encoding: 'utf8',
+        });
+        const sample = JSON.parse(output.trim().split('\n').pop()!) as InitSample;
+        if (!samples.has(name)) samples.set(name, { prod: [], 'source-maps': [] });
+        samples.get(name)![variant].push(sample);
+      }
     }
   }
-  return new Map([...samples].map(([name, s]) => [name, { importMs: median(s.importMs), readyMs: median(s.readyMs) }]));
+  const medianOf = (list: InitSample[]): InitSample => ({
+    importMs: median(list.map((s) => s.importMs)),
+    readyMs: median(list.map((s) => s.readyMs)),
+    cpuMs: median(list.map((s) => s.cpuMs)),
+  });
+  return new Map(
+    [...samples].map(([name, byVariant]) => [
+      name,
+      { prod: medianOf(byVariant.prod), 'source-maps': medianOf(byVariant['source-maps']) },
+    ]),
+  );
 }
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -110,21 +143,19 @@ export async function run(options: { full: boolean }): Promise<Figure[]> {
   const outdir = mkdtempSync(join(tmpdir(), 'kith-bundles-'));
   try {
     const bundles = buildBundles(outdir);
-    // As prod runs them, and as dev runs them (stack traces mapped to the sources).
-    const init = measureInit(bundles, options.full ? 15 : 5);
-    const withSourceMaps = measureInit(bundles, options.full ? 15 : 5, { NODE_OPTIONS: '--enable-source-maps' });
+    const init = measureInit(bundles, options.full ? 21 : 7);
     const floorKb = statSync(bundles.get(EMPTY)!).size / 1024;
-    const floorInit = init.get(EMPTY)!;
-    const floorMapped = withSourceMaps.get(EMPTY)!;
+    const floor = init.get(EMPTY)!;
     const figures: Figure[] = [];
     for (const [name, file] of bundles) {
       if (name === EMPTY) continue;
       const own = init.get(name)!;
       figures.push(
         figure(`bundle.${name}.size`, statSync(file).size / 1024, 'KB', floorKb),
-        figure(`bundle.${name}.init.ready`, own.readyMs, 'ms', floorInit.readyMs),
-        figure(`bundle.${name}.init.import`, own.importMs, 'ms', floorInit.importMs),
-        figure(`bundle.${name}.init.ready-with-source-maps`, withSourceMaps.get(name)!.readyMs, 'ms', floorMapped.readyMs),
+        figure(`bundle.${name}.init.cpu`, own.prod.cpuMs, 'ms', floor.prod.cpuMs),
+        figure(`bundle.${name}.init.ready`, own.prod.readyMs, 'ms', floor.prod.readyMs),
+        figure(`bundle.${name}.init.import`, own.prod.importMs, 'ms', floor.prod.importMs),
+        figure(`bundle.${name}.init.cpu-with-source-maps`, own['source-maps'].cpuMs, 'ms', floor['source-maps'].cpuMs),
       );
     }
     return figures;
@@ -139,7 +170,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const f of figures) {
     const over =
       (f.name.endsWith('.size') && f.value > BUDGET.maxBundleKb) ||
-      (f.name.endsWith('.init.ready') && (f.ratio ?? 0) > BUDGET.maxInitRatio);
+      ((f.name.endsWith('.init.cpu') || f.name.endsWith('.init.ready')) && (f.ratio ?? 0) > BUDGET.maxInitRatio);
     if (over) console.log(`over budget: ${f.name} = ${f.value} ${f.unit} (ratio ${f.ratio})`);
   }
 }
