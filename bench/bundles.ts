@@ -4,7 +4,7 @@
  * stack is synthesized with esbuild, then each index.mjs is imported by fresh Node processes
  * with the environment Lambda would give it.
  *
- *   node_modules/.bin/node bench/bundles.ts [--full]
+ *   node_modules/.bin/node bench/bundles.ts [--full]   (or: npm run bench -- --only bundles)
  *
  * Budget: every bundle ≤ 300 KB minified, init ≤ 2 × the empty handler's.
  */
@@ -18,14 +18,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { KithFunction } from '../infra/aws/functions.ts';
 import { KithStack } from '../infra/aws/kith-stack.ts';
 import { STAGE_SETTINGS } from '../infra/aws/stage.ts';
-
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  floor: number | null;
-  ratio: number | null;
-}
+import { figure, runStandalone, type Figure } from './lib/figures.ts';
 
 export const BUDGET = { maxBundleKb: 300, maxInitRatio: 2 } as const;
 const EMPTY = 'empty-handler';
@@ -130,15 +123,6 @@ function measureInit(bundles: Map<string, string>, runs: number): Map<string, Re
   );
 }
 
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-const figure = (name: string, value: number, unit: string, floor: number): Figure => ({
-  name,
-  value: round(value),
-  unit,
-  floor: round(floor),
-  ratio: round(value / floor, 2),
-});
-
 export async function run(options: { full: boolean }): Promise<Figure[]> {
   const outdir = mkdtempSync(join(tmpdir(), 'kith-bundles-'));
   try {
@@ -151,11 +135,11 @@ export async function run(options: { full: boolean }): Promise<Figure[]> {
       if (name === EMPTY) continue;
       const own = init.get(name)!;
       figures.push(
-        figure(`bundle.${name}.size`, statSync(file).size / 1024, 'KB', floorKb),
-        figure(`bundle.${name}.init.cpu`, own.prod.cpuMs, 'ms', floor.prod.cpuMs),
-        figure(`bundle.${name}.init.ready`, own.prod.readyMs, 'ms', floor.prod.readyMs),
-        figure(`bundle.${name}.init.import`, own.prod.importMs, 'ms', floor.prod.importMs),
-        figure(`bundle.${name}.init.cpu-with-source-maps`, own['source-maps'].cpuMs, 'ms', floor['source-maps'].cpuMs),
+        figure(`${name} bundle`, statSync(file).size / 1024, 'KB', floorKb, `budget ≤ ${BUDGET.maxBundleKb} KB`),
+        figure(`${name} init CPU`, own.prod.cpuMs, 'ms', floor.prod.cpuMs, `budget ≤ ${BUDGET.maxInitRatio}× the empty handler`),
+        figure(`${name} init wall, process start to handler`, own.prod.readyMs, 'ms', floor.prod.readyMs),
+        figure(`${name} init wall, import alone`, own.prod.importMs, 'ms', floor.prod.importMs),
+        figure(`${name} init CPU with --enable-source-maps (dev)`, own['source-maps'].cpuMs, 'ms', floor['source-maps'].cpuMs),
       );
     }
     return figures;
@@ -164,13 +148,4 @@ export async function run(options: { full: boolean }): Promise<Figure[]> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await run({ full: process.argv.includes('--full') });
-  console.table(figures);
-  for (const f of figures) {
-    const over =
-      (f.name.endsWith('.size') && f.value > BUDGET.maxBundleKb) ||
-      ((f.name.endsWith('.init.cpu') || f.name.endsWith('.init.ready')) && (f.ratio ?? 0) > BUDGET.maxInitRatio);
-    if (over) console.log(`over budget: ${f.name} = ${f.value} ${f.unit} (ratio ${f.ratio})`);
-  }
-}
+await runStandalone({ run }, import.meta.url);

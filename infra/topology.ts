@@ -44,6 +44,13 @@ export const functions = {
     timeoutSeconds: 5,
     access: { table: 'readwrite', userPool: 'verify' },
   },
+  dedup: {
+    description: 'Keeps duplicate suggestions current on every contact change, and audits the whole table daily',
+    // The audit holds every contact's match profile in memory: ~1 KB each.
+    memoryMb: 1769,
+    timeoutSeconds: 900,
+    access: { table: 'readwrite' },
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -111,6 +118,12 @@ export const routes: readonly RouteSpec[] = [
   api('PATCH', '/v1/fields/{key}', 'updateField', 'schema:manage'),
   api('DELETE', '/v1/fields/{key}', 'deleteField', 'schema:manage'),
 
+  api('POST', '/v1/contacts/{id}/merge', 'mergeContacts', 'crm:manage'),
+  api('GET', '/v1/duplicates', 'listDuplicates', 'crm:read'),
+  api('GET', '/v1/duplicates/{id}', 'getDuplicate', 'crm:read'),
+  api('POST', '/v1/duplicates/{id}/dismiss', 'dismissDuplicate', 'crm:write'),
+  api('POST', '/v1/admin/dedup/audit', 'auditDuplicates', 'crm:manage'),
+
   api('POST', '/v1/api-keys', 'createApiKey', 'admin'),
   api('GET', '/v1/api-keys', 'listApiKeys', 'admin'),
   api('DELETE', '/v1/api-keys/{id}', 'revokeApiKey', 'admin'),
@@ -152,10 +165,24 @@ export interface ScheduleSpec {
 }
 
 /** Event → function, declared once for both runtimes. */
-export const subscriptions: readonly SubscriptionSpec[] = [];
+export const subscriptions: readonly SubscriptionSpec[] = [
+  {
+    name: 'dedup-contact-changes',
+    function: 'dedup',
+    pattern: { source: ['kith'], 'detail-type': [{ prefix: 'contact.' }] },
+    description: 'Re-match a contact whose identity changed; withdraw suggestions of archived and merged ones',
+  },
+];
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
-export const schedules: readonly ScheduleSpec[] = [];
+export const schedules: readonly ScheduleSpec[] = [
+  {
+    name: 'dedup-daily-audit',
+    function: 'dedup',
+    expression: 'cron(30 3 * * ? *)',
+    description: 'Whole-table duplicate audit: finds what per-change matching missed and repairs the blocking index',
+  },
+];
 
 /** The API Gateway route key of a route, e.g. `GET /v1/contacts/{id}`. */
 export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {

@@ -17,8 +17,9 @@ export interface StageSettings {
   /** Powertools log level of every function. */
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /**
-   * Stack traces mapped to the TypeScript sources (`--enable-source-maps`). It costs ~40 ms of
-   * every cold start (bench/bundles.ts), so prod leaves it off; the .map files ship either way.
+   * Stack traces mapped to the TypeScript sources (`--enable-source-maps`). Parsing the map adds
+   * ~10 ms of CPU to every cold start (bench/bundles.ts), so prod leaves it off; the .map files
+   * ship either way, to map a prod trace by hand.
    */
   sourceMappedStackTraces: boolean;
   search: {

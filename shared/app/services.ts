@@ -6,8 +6,13 @@ import { CompanyRepository } from '../store/companies.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
+import { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
+import { MergeRepository } from '../store/merges.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
+import { DuplicateService } from './duplicates.ts';
+import { MergeService, type MergeParticipant } from './merge.ts';
+import { claimsParticipant, duplicatesParticipant, historyParticipant, membershipParticipant } from './merge-participants.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
@@ -33,21 +38,58 @@ export interface Services {
   fields: FieldDefinitionRepository;
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyRepository;
+  /** Duplicate suggestions, the dedup consumer's sync, the audit, and matching for imports. */
+  duplicates: DuplicateService;
+  /** Contact merges; items move through `mergeParticipants`. */
+  merges: MergeService;
 }
 
-export function createServices(deps: { store: Store; clock?: Clock; settings: Settings }): Services {
+/**
+ * Every kind of item that belongs to a contact and how a merge moves it, in order. Add yours
+ * here (activities, relationship edges, tasks …); see MergeParticipant for the contract.
+ */
+export function mergeParticipants(services: () => Pick<Services, 'duplicates'>): MergeParticipant[] {
+  return [claimsParticipant, membershipParticipant, historyParticipant, duplicatesParticipant(() => services().duplicates)];
+}
+
+export function createServices(deps: {
+  store: Store;
+  clock?: Clock;
+  settings: Settings;
+  /** Extra merge participants after the built-in ones (tests, plug-ins). */
+  extraMergeParticipants?: MergeParticipant[];
+}): Services {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
+  const companyRepository = new CompanyRepository(deps.store, clock);
+  const duplicates = new DuplicateService({
+    store: deps.store,
+    pairs: new DuplicateRepository(deps.store),
+    index: new DedupIndexRepository(deps.store),
+    contacts: contactRepository,
+    companies: companyRepository,
+    settings: deps.settings,
+    clock,
+  });
+  const merges = new MergeService({
+    contacts: contactRepository,
+    merges: new MergeRepository(deps.store),
+    participants: [...mergeParticipants(() => ({ duplicates })), ...(deps.extraMergeParticipants ?? [])],
+    store: deps.store,
+    clock,
+  });
   return {
     store: deps.store,
     clock,
     settings: deps.settings,
     contacts: new ContactService(contactRepository, fields, deps.settings),
-    companies: new CompanyService(new CompanyRepository(deps.store, clock), contactRepository, deps.settings),
+    companies: new CompanyService(companyRepository, contactRepository, deps.settings),
     fields,
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
+    duplicates,
+    merges,
   };
 }
 

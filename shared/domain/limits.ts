@@ -31,6 +31,12 @@ export const LIMITS = {
   maxOptimisticRetries: 5,
   /** How long the HTTP API trusts an authorizer answer for the same Authorization header. */
   authorizerResultCacheSeconds: 60,
+  /** A dedup block shared by more contacts than this (a very common name) is not compared. */
+  maxDedupBlockSize: 50,
+  /** Blocking keys one contact files under; more only repeats what the first ones catch. */
+  maxDedupKeysPerContact: 40,
+  /** Items a merge moves per DynamoDB transaction (each move is a put and a delete; the cap is 100). */
+  mergeMoveBatchSize: 40,
 } as const;
 
 /**

@@ -12,6 +12,12 @@ export const ITEM_TYPES = {
   field: 'field',
   apiKey: 'api_key',
   idempotency: 'idempotency',
+  duplicate: 'duplicate',
+  dedupBlock: 'dedup_block',
+  dedupState: 'dedup_state',
+  dedupLink: 'dedup_link',
+  merge: 'merge',
+  mergeLock: 'merge_lock',
 } as const;
 export type ItemType = (typeof ITEM_TYPES)[keyof typeof ITEM_TYPES];
 
@@ -49,4 +55,30 @@ export const keys = {
   apiKeysPartition: () => 'APIKEYS',
 
   idempotency: (scope: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${idempotencyKey}`, sk: 'RECORD' }),
+
+  /** Everything stored under a contact: profile, memberships, timeline, history, edges. */
+  contactPartition: (id: string) => `CONTACT#${id}`,
+  /** Sort-key prefixes of the item kinds in a contact's partition. */
+  contactItemPrefix: { history: 'HIST#', membership: 'MEMBER#', activity: 'ACT#', edge: 'EDGE#' },
+
+  /** A duplicate suggestion; a < b. GSI2 (sparse): open and dismissed ones, best score first. */
+  duplicatePair: (a: string, b: string): Key => ({ pk: `DUP#${a}#${b}`, sk: 'PAIR' }),
+  duplicateList: (status: 'open' | 'dismissed', score: number, pairId: string) => ({
+    gsi2pk: `DUPLICATES#${status}`,
+    gsi2sk: `${score.toFixed(4)}#${pairId}`,
+  }),
+  duplicateListPartition: (status: 'open' | 'dismissed') => `DUPLICATES#${status}`,
+  /** Dedup blocking index, written only by the dedup consumer: one item per (block, contact). */
+  dedupBlock: (blockKey: string, contactId: string): Key => ({ pk: `DEDUPKEY#${blockKey}`, sk: contactId }),
+  dedupBlockPartition: (blockKey: string) => `DEDUPKEY#${blockKey}`,
+  /** Per-contact dedup bookkeeping: the keys it is filed under and the pairs it is part of. */
+  dedupState: (contactId: string): Key => ({ pk: `DEDUP#${contactId}`, sk: 'STATE' }),
+  dedupLink: (contactId: string, partnerId: string): Key => ({ pk: `DEDUP#${contactId}`, sk: `PAIR#${partnerId}` }),
+  dedupPartition: (contactId: string) => `DEDUP#${contactId}`,
+  dedupLinkPrefix: 'PAIR#',
+
+  /** A merge of `loserId` into a survivor: its checkpoint, so a crashed merge finishes on retry. */
+  merge: (loserId: string): Key => ({ pk: `MERGE#${loserId}`, sk: 'RECORD' }),
+  /** Held by both contacts while a merge runs, so no second merge interleaves. */
+  mergeLock: (contactId: string): Key => ({ pk: `MERGELOCK#${contactId}`, sk: 'LOCK' }),
 } as const;
