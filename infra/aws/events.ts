@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type EventPattern as CdkEventPattern } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -76,7 +76,10 @@ export class EventPipeline extends Construct {
     );
     const logs = new LogGroup(this, 'PipeLogs', { retention: stage.logRetention, removalPolicy: stage.removalPolicy });
     const role = new Role(this, 'PipeRole', {
-      assumedBy: new ServicePrincipal('pipes.amazonaws.com'),
+      // Only pipes of this account may assume it (confused-deputy protection).
+      assumedBy: new ServicePrincipal('pipes.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
       description: 'Kith Pipe: reads the table stream, calls the stream publisher, puts events on the bus',
     });
     role.addToPrincipalPolicy(
