@@ -7,15 +7,15 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Construct } from 'constructs';
 import { DELIVERY } from '../../shared/domain/limits.ts';
-import type { PublishedEvent } from '../../shared/events/types.ts';
+import type { BusEntry } from '../../shared/events/types.ts';
 import type { EventPattern } from '../topology.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { KithFunction } from './functions.ts';
 import type { StackTopology } from './stack-topology.ts';
 import type { StageSettings } from './stage.ts';
 
-/** A dynamic path into one element of the stream publisher's answer. */
-const published = (field: keyof PublishedEvent | `detail.${string}`) => `$.${field}`;
+/** A dynamic path into one element of the stream publisher's answer (a BusEntry). */
+const published = (field: keyof BusEntry) => `$.${field}`;
 
 export interface EventPipelineProps {
   topology: StackTopology;
@@ -45,8 +45,8 @@ export class EventPipeline extends Construct {
 
     this.bus = new EventBus(this, 'Bus', { description: 'Kith domain events (source "kith")' });
 
-    if (topology.streamPublisher !== null) {
-      this.pipe = this.createPipe(props, lambdaOf(topology.streamPublisher).functionArn);
+    if (topology.changeStream) {
+      this.pipe = this.createPipe(props, topology.changeStream, lambdaOf(topology.changeStream.enrichment).functionArn);
     }
 
     for (const subscription of topology.subscriptions) {
@@ -65,7 +65,11 @@ export class EventPipeline extends Construct {
     }
   }
 
-  private createPipe(props: EventPipelineProps, enrichmentArn: string): CfnPipe {
+  private createPipe(
+    props: EventPipelineProps,
+    stream: NonNullable<StackTopology['changeStream']>,
+    enrichmentArn: string,
+  ): CfnPipe {
     const { table, deadLetters, stage } = props;
     const streamArn = table.tableStreamArn;
     if (!streamArn) throw new Error('The table has no stream for the Pipe to read.');
@@ -105,26 +109,24 @@ export class EventPipeline extends Construct {
       source: streamArn,
       sourceParameters: {
         dynamoDbStreamParameters: {
-          // TRIM_HORIZON: a Pipe that is replaced re-reads the stream's last 24 h (consumers are
-          // idempotent) rather than silently skipping what happened while it was gone.
-          startingPosition: 'TRIM_HORIZON',
-          batchSize: DELIVERY.streamBatchSize,
-          maximumBatchingWindowInSeconds: DELIVERY.streamBatchWindowSeconds,
-          maximumRetryAttempts: DELIVERY.streamMaxRetries,
-          maximumRecordAgeInSeconds: DELIVERY.streamMaxRecordAgeSeconds,
-          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          // Exactly the topology's changeStream, which the local poller also follows.
+          startingPosition: stream.startingPosition,
+          batchSize: stream.batchSize,
+          maximumBatchingWindowInSeconds: stream.maximumBatchingWindowSeconds,
+          maximumRetryAttempts: stream.maximumRetryAttempts,
+          maximumRecordAgeInSeconds: stream.maximumRecordAgeSeconds,
+          onPartialBatchItemFailure: stream.onPartialBatchItemFailure,
           deadLetterConfig: { arn: deadLetterQueue.queueArn },
         },
       },
       enrichment: enrichmentArn,
       target: this.bus.eventBusArn,
       targetParameters: {
-        // Each element the publisher answers becomes one event: its detail-type and source are
-        // read from the element, its time is when the change happened, its detail is `detail`.
+        // Each element the publisher answers becomes one event, its fields mapped one to one.
         eventBridgeEventBusParameters: {
           detailType: published('detail-type'),
           source: published('source'),
-          time: published('detail.occurredAt'),
+          time: published('time'),
         },
         inputTemplate: `<${published('detail')}>`,
       },

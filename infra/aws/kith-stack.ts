@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Construct } from 'constructs';
-import { DELIVERY } from '../../shared/domain/limits.ts';
 import { grantAccess, type AccessibleResources } from './access.ts';
 import { KithApi } from './api.ts';
 import { createFilesBucket } from './bucket.ts';
@@ -78,8 +77,8 @@ export class KithStack extends Stack {
         // EventBridge and Scheduler hand the event to Lambda's queue; a handler that keeps
         // failing is retried by Lambda, then its event lands here.
         fn.function.configureAsyncInvoke({
-          retryAttempts: DELIVERY.asyncInvokeMaxRetries,
-          maxEventAge: Duration.seconds(DELIVERY.asyncInvokeMaxEventAgeSeconds),
+          retryAttempts: topology.eventDelivery.maxAttempts - 1,
+          maxEventAge: Duration.seconds(topology.eventDelivery.maximumEventAgeSeconds),
           onFailure: new SqsDestination(
             deadLetters.queue(`Function-${name}-Failures`, `the ${name} function (events its handler failed)`),
           ),

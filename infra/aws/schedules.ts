@@ -3,13 +3,15 @@ import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DELIVERY } from '../../shared/domain/limits.ts';
+import type { ScheduledInvocation } from '../../shared/events/types.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { KithFunction } from './functions.ts';
 import type { StackTopology } from './stack-topology.ts';
 
-/** What a scheduled function receives; Scheduler fills in the time it was due. */
+/** What a scheduled function receives (a ScheduledInvocation); Scheduler fills in the time it was due. */
 export function scheduleInput(name: string): string {
-  return JSON.stringify({ schedule: name, scheduledTime: '<aws.scheduler.scheduled-time>' });
+  const invocation: ScheduledInvocation = { schedule: name, scheduledTime: '<aws.scheduler.scheduled-time>' };
+  return JSON.stringify(invocation);
 }
 
 /**

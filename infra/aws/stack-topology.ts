@@ -1,5 +1,5 @@
 import * as topology from '../topology.ts';
-import type { FunctionSpec, RouteSpec, ScheduleSpec, SubscriptionSpec } from '../topology.ts';
+import type { ChangeStreamSpec, FunctionSpec, RouteSpec, ScheduleSpec, SubscriptionSpec } from '../topology.ts';
 
 type NamingAnyFunction<T> = Omit<T, 'function'> & { function: string };
 
@@ -13,7 +13,9 @@ export interface StackTopology {
   subscriptions: readonly NamingAnyFunction<SubscriptionSpec>[];
   schedules: readonly NamingAnyFunction<ScheduleSpec>[];
   gateway: { authorizer: string; fallback: string };
-  streamPublisher: string | null;
+  /** `null`: no Pipe (tests use it; Kith always has one). */
+  changeStream: (Omit<ChangeStreamSpec, 'enrichment'> & { enrichment: string }) | null;
+  eventDelivery: { maxAttempts: number; maximumEventAgeSeconds: number };
 }
 
 export const KITH_TOPOLOGY: StackTopology = topology;
@@ -26,7 +28,7 @@ export function invocationsOf(map: StackTopology, name: string): Set<Invocation>
   if (map.routes.some((route) => route.function === name)) found.add('route');
   if (map.gateway.authorizer === name) found.add('authorizer');
   if (map.gateway.fallback === name) found.add('fallback');
-  if (map.streamPublisher === name) found.add('stream');
+  if (map.changeStream?.enrichment === name) found.add('stream');
   if (map.subscriptions.some((subscription) => subscription.function === name)) found.add('subscription');
   if (map.schedules.some((schedule) => schedule.function === name)) found.add('schedule');
   return found;
@@ -54,7 +56,7 @@ export function assertWireable(map: StackTopology): void {
   map.schedules.forEach((schedule) => known(schedule.function, `schedule ${schedule.name}`));
   known(map.gateway.authorizer, 'gateway.authorizer');
   known(map.gateway.fallback, 'gateway.fallback');
-  if (map.streamPublisher !== null) known(map.streamPublisher, 'streamPublisher');
+  if (map.changeStream) known(map.changeStream.enrichment, 'changeStream.enrichment');
 
   for (const name of Object.keys(map.functions)) {
     if (!KEBAB.test(name)) problems.push(`function "${name}" is not kebab-case`);

@@ -6,10 +6,13 @@ import { CompanyRepository } from '../store/companies.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
+import { HistoryRepository } from '../store/history.ts';
 import { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
 import { MergeRepository } from '../store/merges.ts';
+import { unavailableDeadLetterQueue, type DeadLetterQueue } from '../events/dead-letters.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
+import { FieldHistoryService } from './history.ts';
 import { DuplicateService } from './duplicates.ts';
 import { MergeService, type MergeParticipant } from './merge.ts';
 import { claimsParticipant, duplicatesParticipant, historyParticipant, membershipParticipant } from './merge-participants.ts';
@@ -42,6 +45,10 @@ export interface Services {
   duplicates: DuplicateService;
   /** Contact merges; items move through `mergeParticipants`. */
   merges: MergeService;
+  /** Field history of contacts and companies (recorded by the history consumer). */
+  history: FieldHistoryService;
+  /** Failed event and schedule deliveries: local files, or 501 where no adapter exists yet. */
+  deadLetters: DeadLetterQueue;
 }
 
 /**
@@ -58,6 +65,8 @@ export function createServices(deps: {
   settings: Settings;
   /** Extra merge participants after the built-in ones (tests, plug-ins). */
   extraMergeParticipants?: MergeParticipant[];
+  /** The runtime's dead letters (the local runtime passes its own); 501 without. */
+  deadLetters?: DeadLetterQueue;
 }): Services {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
@@ -90,6 +99,11 @@ export function createServices(deps: {
     idempotency: new IdempotencyRepository(deps.store, clock),
     duplicates,
     merges,
+    history: new FieldHistoryService(new HistoryRepository(deps.store), {
+      contact: async (id) => (await contactRepository.get(id)) !== undefined,
+      company: async (id) => (await companyRepository.get(id)) !== undefined,
+    }),
+    deadLetters: deps.deadLetters ?? unavailableDeadLetterQueue,
   };
 }
 

@@ -31,6 +31,17 @@ export const LIMITS = {
   maxOptimisticRetries: 5,
   /** How long the HTTP API trusts an authorizer answer for the same Authorization header. */
   authorizerResultCacheSeconds: 60,
+  /** EventBridge's ceiling for one event (PutEvents entry), envelope included. */
+  eventMaxBytes: 256 * 1024,
+  /** An old or new value larger than this travels as `{ truncated: true }` in `data.changes`. */
+  eventChangeValueMaxBytes: 1024,
+  /**
+   * Budget of one event's `data.changes`. 32 KB keeps any event far below eventMaxBytes and a
+   * whole Pipe batch of 100 events below the 6 MB an enrichment may return.
+   */
+  eventChangesMaxBytes: 32 * 1024,
+  /** Dead letters one redrive request replays; the operator calls again for the rest. */
+  maxRedrivePerRequest: 100,
   /** A dedup block shared by more contacts than this (a very common name) is not compared. */
   maxDedupBlockSize: 50,
   /** Blocking keys one contact files under; more only repeats what the first ones catch. */
@@ -40,32 +51,13 @@ export const LIMITS = {
 } as const;
 
 /**
- * How events travel between the table and the consumers, and when they give up and land in a
- * dead-letter queue. The AWS stack configures the Pipe, rules and schedules with these; the
- * local runtime may honour the same numbers.
+ * How EventBridge hands events to Lambda and how long failures are kept; the stream's own
+ * settings (`changeStream`) and Lambda's retries (`eventDelivery`) are in infra/topology.ts.
  */
 export const DELIVERY = {
-  /**
-   * Stream records per call of the stream publisher. Ten is what one PutEvents call carries, so
-   * a batch is one target call; small batches also let AUTOMATIC_BISECT isolate a poison
-   * record in a few halvings.
-   */
-  streamBatchSize: 10,
-  /** Longest wait to fill a batch: bounds write-to-consumer latency, lets a burst share calls. */
-  streamBatchWindowSeconds: 1,
-  /** Retries of a failing stream batch (each halved by bisection) before it is dead-lettered. */
-  streamMaxRetries: 8,
-  /**
-   * Age after which a stream record is dead-lettered instead of retried: an hour absorbs an
-   * outage, and leaves the 24 h stream retention to replay what the dead-letter queue names.
-   */
-  streamMaxRecordAgeSeconds: 60 * 60,
-  /** Attempts of EventBridge (rules and schedules) to hand an event to Lambda. */
+  /** Attempts of EventBridge (rules and schedules) to hand an event to Lambda's queue. */
   targetMaxRetries: 10,
   targetMaxEventAgeSeconds: 60 * 60,
-  /** Lambda's own retries of an asynchronous invocation whose handler failed (2 is its maximum). */
-  asyncInvokeMaxRetries: 2,
-  asyncInvokeMaxEventAgeSeconds: 6 * 60 * 60,
   /** How long a dead-letter queue keeps a message (SQS's maximum): time to look and redrive. */
   deadLetterRetentionDays: 14,
 } as const;

@@ -45,8 +45,12 @@ describe('the topology and the stack agree', () => {
     }
   });
 
-  it('on the stream publisher: a Pipe exactly when the topology names one', () => {
-    kith.template.resourceCountIs('AWS::Pipes::Pipe', topology.streamPublisher === null ? 0 : 1);
+  it('on the change stream: one Pipe, through the enrichment the topology names', () => {
+    const pipes = Object.values(resourcesOf(kith.template, 'AWS::Pipes::Pipe'));
+    expect(pipes).toHaveLength(1);
+    expect(referencedIds(pipes[0]!.Properties!.Enrichment)).toContain(
+      functionLogicalIds(kith.template).get(topology.changeStream.enrichment),
+    );
   });
 
   it('on the optional resources: search and bucket exactly when some entry declares them', () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
-import { routeKey } from '../../infra/topology.ts';
+import { changeStream, routeKey } from '../../infra/topology.ts';
 import { OUTPUTS } from '../../infra/aws/kith-stack.ts';
 import { scheduleInput } from '../../infra/aws/schedules.ts';
 import { OPENSEARCH_ENGINE } from '../../infra/aws/search.ts';
@@ -19,6 +19,8 @@ beforeAll(() => {
   prod = synthesize({ stage: 'prod', topology: FULL_TOPOLOGY, entryOf: fixtureEntry, alarmEmail: 'ops@example.com' });
   kith = synthesize();
 });
+
+const { 'stream-publisher': _publisher, ...withoutPublisher } = FULL_TOPOLOGY.functions;
 
 const single = <T>(record: Record<string, T>): [string, T] => {
   const entries = Object.entries(record);
@@ -147,8 +149,8 @@ describe('the functions', () => {
         continue;
       }
       expect(config?.Properties, name).toMatchObject({
-        MaximumRetryAttempts: DELIVERY.asyncInvokeMaxRetries,
-        MaximumEventAgeInSeconds: DELIVERY.asyncInvokeMaxEventAgeSeconds,
+        MaximumRetryAttempts: FULL_TOPOLOGY.eventDelivery.maxAttempts - 1,
+        MaximumEventAgeInSeconds: FULL_TOPOLOGY.eventDelivery.maximumEventAgeSeconds,
       });
       const queueId = [...referencedIds(config!.Properties!.DestinationConfig.OnFailure.Destination)][0]!;
       expectAlarmed(dev, queueId);
@@ -224,15 +226,15 @@ describe('the event pipeline', () => {
     const [busId] = single(resourcesOf(dev.template, 'AWS::Events::EventBus'));
     expect(pipe.Properties!.Source).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
     expect(referencedIds(pipe.Properties!.Enrichment)).toContain(
-      functionLogicalIds(dev.template).get(FULL_TOPOLOGY.streamPublisher!),
+      functionLogicalIds(dev.template).get(FULL_TOPOLOGY.changeStream!.enrichment),
     );
     expect(referencedIds(pipe.Properties!.Target)).toContain(busId);
     expect(pipe.Properties!.SourceParameters.DynamoDBStreamParameters).toMatchObject({
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: DELIVERY.streamBatchSize,
-      MaximumBatchingWindowInSeconds: DELIVERY.streamBatchWindowSeconds,
-      MaximumRetryAttempts: DELIVERY.streamMaxRetries,
-      MaximumRecordAgeInSeconds: DELIVERY.streamMaxRecordAgeSeconds,
+      StartingPosition: changeStream.startingPosition,
+      BatchSize: changeStream.batchSize,
+      MaximumBatchingWindowInSeconds: changeStream.maximumBatchingWindowSeconds,
+      MaximumRetryAttempts: changeStream.maximumRetryAttempts,
+      MaximumRecordAgeInSeconds: changeStream.maximumRecordAgeSeconds,
       OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
     });
     const deadLetterQueueId = [...referencedIds(pipe.Properties!.SourceParameters.DynamoDBStreamParameters.DeadLetterConfig)][0]!;
@@ -242,14 +244,17 @@ describe('the event pipeline', () => {
   it('puts each element the publisher answers as one event: its detail-type, source, time and detail', () => {
     const [, pipe] = single(resourcesOf(dev.template, 'AWS::Pipes::Pipe'));
     expect(pipe.Properties!.TargetParameters).toEqual({
-      EventBridgeEventBusParameters: { DetailType: '$.detail-type', Source: '$.source', Time: '$.detail.occurredAt' },
+      EventBridgeEventBusParameters: { DetailType: '$.detail-type', Source: '$.source', Time: '$.time' },
       InputTemplate: '<$.detail>',
     });
   });
 
-  it('has no Pipe while the topology has no stream publisher', () => {
-    expect(kith.stack.node.tryFindChild('Events')?.node.tryFindChild('Pipe')).toBeUndefined();
-    kith.template.resourceCountIs('AWS::Pipes::Pipe', 0);
+  it('has no Pipe when a topology has no change stream', () => {
+    const { template } = synthesize({
+      topology: { ...FULL_TOPOLOGY, changeStream: null, functions: withoutPublisher },
+      entryOf: fixtureEntry,
+    });
+    template.resourceCountIs('AWS::Pipes::Pipe', 0);
   });
 
   it('gives every subscription a rule with its pattern unchanged, a retry policy and its own alarmed dead-letter queue', () => {

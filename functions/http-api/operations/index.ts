@@ -3,6 +3,8 @@ import { contactOperations } from './contacts.ts';
 import { companyOperations } from './companies.ts';
 import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
+import { historyOperations } from './history.ts';
+import { deadLetterOperations } from './dead-letters.ts';
 import { duplicateOperations } from './duplicates.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
@@ -12,5 +14,7 @@ export const operations = {
   ...companyOperations,
   ...fieldOperations,
   ...apiKeyOperations,
+  ...historyOperations,
+  ...deadLetterOperations,
   ...duplicateOperations,
 };

@@ -1,0 +1,3 @@
+import { create } from './app.ts';
+
+export const handler = create();
