@@ -182,7 +182,10 @@ export interface ChangeStreamSpec {
 
 export const changeStream: ChangeStreamSpec = {
   enrichment: 'stream-publisher',
-  batchSize: 100,
+  // An event bus takes at most 10 entries per Pipe batch (a larger source batch is refused, and
+  // an enrichment answer longer than 10 is never delivered); the publisher answers at most one
+  // entry per record, so 10 records a batch is the ceiling.
+  batchSize: 10,
   maximumBatchingWindowSeconds: 1,
   startingPosition: 'LATEST',
   maximumRetryAttempts: 10,

@@ -42,6 +42,9 @@ export function isInvokedAsynchronously(map: StackTopology, name: string): boole
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
+/** EventBridge Pipes hands an event bus target at most this many entries per batch. */
+export const PIPE_TO_BUS_MAX_BATCH = 10;
+
 /**
  * Refuses a topology the generator would wire wrongly or not at all: an entry naming an unknown
  * function, a function nothing invokes, or two subscriptions or schedules with one name.
@@ -56,7 +59,13 @@ export function assertWireable(map: StackTopology): void {
   map.schedules.forEach((schedule) => known(schedule.function, `schedule ${schedule.name}`));
   known(map.gateway.authorizer, 'gateway.authorizer');
   known(map.gateway.fallback, 'gateway.fallback');
-  if (map.changeStream) known(map.changeStream.enrichment, 'changeStream.enrichment');
+  if (map.changeStream) {
+    known(map.changeStream.enrichment, 'changeStream.enrichment');
+    const { batchSize } = map.changeStream;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > PIPE_TO_BUS_MAX_BATCH) {
+      problems.push(`changeStream.batchSize ${batchSize} is not 1–${PIPE_TO_BUS_MAX_BATCH}, what a Pipe can hand an event bus`);
+    }
+  }
 
   for (const name of Object.keys(map.functions)) {
     if (!KEBAB.test(name)) problems.push(`function "${name}" is not kebab-case`);

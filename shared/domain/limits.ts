@@ -37,7 +37,7 @@ export const LIMITS = {
   eventChangeValueMaxBytes: 1024,
   /**
    * Budget of one event's `data.changes`. 32 KB keeps any event far below eventMaxBytes and a
-   * whole Pipe batch of 100 events below the 6 MB an enrichment may return.
+   * whole Pipe batch (changeStream.batchSize events) below the 6 MB an enrichment may return.
    */
   eventChangesMaxBytes: 32 * 1024,
   /** Dead letters one redrive request replays; the operator calls again for the rest. */

@@ -87,6 +87,11 @@ describe('a topology the generator cannot wire is refused, not half-deployed', (
     );
   });
 
+  it('when the change stream batches more records than a Pipe can hand the bus', () => {
+    const topology = withFunction({ changeStream: { ...KITH_TOPOLOGY.changeStream!, batchSize: 100 } });
+    expect(() => synthesize({ topology })).toThrow(/changeStream.batchSize 100 is not 1–10/);
+  });
+
   it('when an entry declares a kind of access the stack does not know how to grant', () => {
     const topology = withFunction({
       functions: {
