@@ -15,7 +15,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LIMITS } from '../../shared/domain/limits.ts';
-import type { KithFunction } from './functions.ts';
+import { lambdaOf, type KithFunction } from './functions.ts';
 import type { StackTopology } from './stack-topology.ts';
 import type { StageSettings } from './stage.ts';
 
@@ -57,11 +57,6 @@ export class KithApi extends Construct {
   constructor(scope: Construct, id: string, props: KithApiProps) {
     super(scope, id);
     const { topology, functions } = props;
-    const lambdaOf = (name: string) => {
-      const fn = functions.get(name);
-      if (!fn) throw new Error(`The topology names the function "${name}", which the stack did not create.`);
-      return fn.function;
-    };
 
     this.httpApi = new HttpApi(this, 'Http', {
       description: 'Kith HTTP API',
@@ -83,7 +78,7 @@ export class KithApi extends Construct {
     });
     this.url = this.stage.url;
 
-    const authorizer = new HttpLambdaAuthorizer('Authorizer', lambdaOf(topology.gateway.authorizer), {
+    const authorizer = new HttpLambdaAuthorizer('Authorizer', lambdaOf(functions, topology.gateway.authorizer), {
       authorizerName: 'kith',
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ['$request.header.Authorization'],
@@ -96,7 +91,9 @@ export class KithApi extends Construct {
       if (!integration) {
         // One invoke permission per function for the whole API, not one per route: a function
         // behind many routes would otherwise outgrow Lambda's 20 KB resource policy.
-        integration = new HttpLambdaIntegration(`Integration-${name}`, lambdaOf(name), { scopePermissionToRoute: false });
+        integration = new HttpLambdaIntegration(`Integration-${name}`, lambdaOf(functions, name), {
+          scopePermissionToRoute: false,
+        });
         integrations.set(name, integration);
       }
       return integration;

@@ -10,7 +10,7 @@ import { DELIVERY } from '../../shared/domain/limits.ts';
 import type { BusEntry } from '../../shared/events/types.ts';
 import type { EventPattern } from '../topology.ts';
 import type { DeadLetters } from './dead-letters.ts';
-import type { KithFunction } from './functions.ts';
+import { lambdaOf, type KithFunction } from './functions.ts';
 import type { StackTopology } from './stack-topology.ts';
 import type { StageSettings } from './stage.ts';
 
@@ -37,16 +37,15 @@ export class EventPipeline extends Construct {
   constructor(scope: Construct, id: string, props: EventPipelineProps) {
     super(scope, id);
     const { topology, functions, deadLetters } = props;
-    const lambdaOf = (name: string) => {
-      const fn = functions.get(name);
-      if (!fn) throw new Error(`The topology names the function "${name}", which the stack did not create.`);
-      return fn.function;
-    };
 
     this.bus = new EventBus(this, 'Bus', { description: 'Kith domain events (source "kith")' });
 
     if (topology.changeStream) {
-      this.pipe = this.createPipe(props, topology.changeStream, lambdaOf(topology.changeStream.enrichment).functionArn);
+      this.pipe = this.createPipe(
+        props,
+        topology.changeStream,
+        lambdaOf(functions, topology.changeStream.enrichment).functionArn,
+      );
     }
 
     for (const subscription of topology.subscriptions) {
@@ -55,7 +54,7 @@ export class EventPipeline extends Construct {
         description: `${subscription.name}: ${subscription.description}`,
         eventPattern: toCdkEventPattern(subscription.pattern),
         targets: [
-          new LambdaFunction(lambdaOf(subscription.function), {
+          new LambdaFunction(lambdaOf(functions, subscription.function), {
             deadLetterQueue: deadLetters.queue(`Rule-${subscription.name}-DeadLetters`, `the subscription ${subscription.name}`),
             retryAttempts: DELIVERY.targetMaxRetries,
             maxEventAge: Duration.seconds(DELIVERY.targetMaxEventAgeSeconds),

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Tags } from 'aws-cdk-lib';
+import { Duration, Tags, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -42,6 +42,13 @@ export const BUNDLING: BundlingOptions = {
     '--alias': `@aws-sdk/credential-provider-node=${join(REPO_ROOT, 'infra', 'aws', 'bundling', 'lambda-credentials.ts')}`,
   },
 };
+
+/** The Lambda of a topology function, or a clear error when the topology names one the stack lacks. */
+export function lambdaOf(functions: ReadonlyMap<string, KithFunction>, name: string): NodejsFunction {
+  const fn = functions.get(name);
+  if (!fn) throw new Error(`The topology names the function "${name}", which the stack did not create.`);
+  return fn.function;
+}
 
 export interface KithFunctionProps {
   name: string;
@@ -94,6 +101,11 @@ export class KithFunction extends Construct {
       },
     });
     Tags.of(this.function).add('kith:function', props.name);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions; test/infra/least-privilege proves they are the only statement on "*".',
+    });
   }
 
   setEnvironment(name: string, value: string): void {

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Construct } from 'constructs';
 import { grantAccess, type AccessibleResources } from './access.ts';
@@ -68,11 +68,6 @@ export class KithStack extends Stack {
     for (const [name, spec] of specs) {
       const fn = functions.get(name)!;
       grantAccess(fn, spec.access, resources);
-      Validations.of(fn.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions; test/infra proves it is the only statement on "*".',
-      });
       if (isInvokedAsynchronously(topology, name)) {
         // EventBridge and Scheduler hand the event to Lambda's queue; a handler that keeps
         // failing is retried by Lambda, then its event lands here.

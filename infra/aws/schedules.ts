@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { DELIVERY } from '../../shared/domain/limits.ts';
 import type { ScheduledInvocation } from '../../shared/events/types.ts';
 import type { DeadLetters } from './dead-letters.ts';
-import type { KithFunction } from './functions.ts';
+import { lambdaOf, type KithFunction } from './functions.ts';
 import type { StackTopology } from './stack-topology.ts';
 
 /** What a scheduled function receives (a ScheduledInvocation); Scheduler fills in the time it was due. */
@@ -26,8 +26,7 @@ export class Schedules extends Construct {
   ) {
     super(scope, id);
     for (const schedule of props.topology.schedules) {
-      const fn = props.functions.get(schedule.function);
-      if (!fn) throw new Error(`The schedule ${schedule.name} names "${schedule.function}", which the stack did not create.`);
+      const fn = lambdaOf(props.functions, schedule.function);
       const deadLetterQueue = props.deadLetters.queue(`Schedule-${schedule.name}-DeadLetters`, `the schedule ${schedule.name}`);
       const role = new Role(this, `Role-${schedule.name}`, {
         assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
@@ -35,9 +34,7 @@ export class Schedules extends Construct {
         }),
         description: `Kith schedule ${schedule.name}: invokes its function, dead-letters to its queue`,
       });
-      role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.function.functionArn] }),
-      );
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }));
 
       const cfnSchedule = new CfnSchedule(this, `Schedule-${schedule.name}`, {
@@ -47,7 +44,7 @@ export class Schedules extends Construct {
         flexibleTimeWindow: { mode: 'OFF' },
         state: 'ENABLED',
         target: {
-          arn: fn.function.functionArn,
+          arn: fn.functionArn,
           roleArn: role.roleArn,
           input: scheduleInput(schedule.name),
           retryPolicy: {
