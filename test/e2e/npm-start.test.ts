@@ -68,7 +68,7 @@ async function waitForAsync(condition: () => Promise<boolean>, ms = 15_000): Pro
   return condition();
 }
 
-describe('npm start', () => {
+describe('npm start', { timeout: 240_000 }, () => {
   it('serves the API with the bootstrap key and stops Java on Ctrl-C', async () => {
     const key = generateApiKeySecret();
     const kith = await startKith(['--memory'], { KITH_BOOTSTRAP_KEY: key });
