@@ -74,6 +74,12 @@ export const routes: readonly RouteSpec[] = [
   api('POST', '/v1/contacts/{id}/restore', 'restoreContact', 'crm:manage'),
   api('POST', '/v1/contacts/{id}/tags', 'tagContact', 'crm:write'),
 
+  api('POST', '/v1/contacts/{id}/activities', 'logActivity', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/activities', 'listActivities', 'crm:read'),
+  api('GET', '/v1/contacts/{id}/activities/{activityId}', 'getActivity', 'crm:read'),
+  api('PATCH', '/v1/contacts/{id}/activities/{activityId}', 'updateActivity', 'crm:write'),
+  api('DELETE', '/v1/contacts/{id}/activities/{activityId}', 'deleteActivity', 'crm:write'),
+
   api('POST', '/v1/companies', 'createCompany', 'crm:write'),
   api('GET', '/v1/companies', 'listCompanies', 'crm:read'),
   api('GET', '/v1/companies/{id}', 'getCompany', 'crm:read'),

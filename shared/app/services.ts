@@ -6,8 +6,10 @@ import { CompanyRepository } from '../store/companies.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
+import { ActivityRepository } from '../store/activities.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
+import { TimelineService } from './timeline.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
@@ -33,21 +35,25 @@ export interface Services {
   fields: FieldDefinitionRepository;
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyRepository;
+  /** Activities on a contact's timeline, and the engagement they move. */
+  timeline: TimelineService;
 }
 
 export function createServices(deps: { store: Store; clock?: Clock; settings: Settings }): Services {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
+  const contacts = new ContactService(contactRepository, fields, deps.settings);
   return {
     store: deps.store,
     clock,
     settings: deps.settings,
-    contacts: new ContactService(contactRepository, fields, deps.settings),
+    contacts,
     companies: new CompanyService(new CompanyRepository(deps.store, clock), contactRepository, deps.settings),
     fields,
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
+    timeline: new TimelineService({ store: deps.store, repository: new ActivityRepository(deps.store), contacts, clock }),
   };
 }
 

@@ -12,8 +12,35 @@ export const ITEM_TYPES = {
   field: 'field',
   apiKey: 'api_key',
   idempotency: 'idempotency',
+  activity: 'activity',
+  relationship: 'relationship',
+  task: 'task',
+  taskLink: 'task_link',
+  webhook: 'webhook',
+  webhookDelivery: 'webhook_delivery',
+  sweepCheckpoint: 'sweep_checkpoint',
 } as const;
 export type ItemType = (typeof ITEM_TYPES)[keyof typeof ITEM_TYPES];
+
+/**
+ * Bookkeeping items the change stream must never turn into domain events: they say nothing a
+ * subscriber needs, and webhook deliveries would otherwise feed webhooks their own deliveries.
+ */
+export const UNPUBLISHED_ITEM_TYPES: ReadonlySet<string> = new Set<ItemType>([
+  ITEM_TYPES.idempotency,
+  ITEM_TYPES.taskLink,
+  ITEM_TYPES.webhookDelivery,
+  ITEM_TYPES.sweepCheckpoint,
+]);
+
+/** Sparse "due" indexes on GSI2, one per kind of timed work. */
+export type DueQueue = 'REMIND' | 'RETRY';
+
+/** How a task sorts in its lists: open before done, then soonest due (undated last), then oldest. */
+function taskOrder(task: { status: 'open' | 'done'; dueAt?: string; id: string }): string {
+  return `${TASK_STATUS_RANK[task.status]}#${task.dueAt ?? '~'}#${task.id}`;
+}
+const TASK_STATUS_RANK = { open: '1', done: '2' } as const;
 
 export interface Key {
   pk: string;
@@ -49,4 +76,60 @@ export const keys = {
   apiKeysPartition: () => 'APIKEYS',
 
   idempotency: (scope: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${idempotencyKey}`, sk: 'RECORD' }),
+
+  /** Everything Kith holds about a contact lives in its partition: profile, timeline, ties, task links. */
+  contactPartition: (contactId: string) => `CONTACT#${contactId}`,
+
+  /** Timeline entries sort by when they happened: the id is a ULID of `occurredAt`. */
+  activity: (contactId: string, activityId: string): Key => ({ pk: `CONTACT#${contactId}`, sk: `ACT#${activityId}` }),
+  activitiesPrefix: () => 'ACT#',
+
+  /** One end of a tie; the other end is the same call with the contacts swapped and the inverse type. */
+  relationship: (contactId: string, typeKey: string, otherId: string): Key => ({
+    pk: `CONTACT#${contactId}`,
+    sk: `EDGE#${typeKey}#${otherId}`,
+  }),
+  relationshipsPrefix: (typeKey?: string) => (typeKey ? `EDGE#${typeKey}#` : 'EDGE#'),
+
+  task: (taskId: string): Key => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
+  /** GSI1: every task, open first, soonest due first. */
+  taskList: (task: { status: 'open' | 'done'; dueAt?: string; id: string }) => ({ gsi1pk: 'TASKS', gsi1sk: taskOrder(task) }),
+  taskListPartition: () => 'TASKS',
+  /** GSI3: an assignee's tasks, in the same order. */
+  taskByAssignee: (assigneeId: string, task: { status: 'open' | 'done'; dueAt?: string; id: string }) => ({
+    gsi3pk: `ASSIGNEE#${assigneeId}#TASKS`,
+    gsi3sk: taskOrder(task),
+  }),
+  assigneeTasksPartition: (assigneeId: string) => `ASSIGNEE#${assigneeId}#TASKS`,
+  /** A contact's tasks: a link in the contact's partition, keyed in the same order. */
+  taskLink: (contactId: string, task: { status: 'open' | 'done'; dueAt?: string; id: string }): Key => ({
+    pk: `CONTACT#${contactId}`,
+    sk: `TASK#${taskOrder(task)}`,
+  }),
+  taskLinksPrefix: (status?: 'open' | 'done') => (status ? `TASK#${TASK_STATUS_RANK[status]}#` : 'TASK#'),
+  /** The sort-key prefix of a status inside the GSI lists. */
+  taskStatusPrefix: (status: 'open' | 'done') => `${TASK_STATUS_RANK[status]}#`,
+
+  /** GSI2: timed work waiting in minute `minute`, spread over shards, ordered by due time. */
+  dueSlot: (queue: DueQueue, minute: string, shard: number, dueAt: string, id: string) => ({
+    gsi2pk: `${queue}#${minute}#${shard}`,
+    gsi2sk: `${dueAt}#${id}`,
+  }),
+  duePartition: (queue: DueQueue, minute: string, shard: number) => `${queue}#${minute}#${shard}`,
+  /** Sorts after every `<dueAt>#<id>` whose dueAt is at or before `at`. */
+  dueUpTo: (at: string) => `${at}#~`,
+  sweepCheckpoint: (queue: DueQueue): Key => ({ pk: `SWEEP#${queue}`, sk: 'CHECKPOINT' }),
+
+  webhook: (webhookId: string): Key => ({ pk: `HOOK#${webhookId}`, sk: 'DEF' }),
+  webhookList: (webhookId: string) => ({ gsi1pk: 'HOOKS', gsi1sk: webhookId }),
+  webhooksPartition: () => 'HOOKS',
+  /** Deliveries live beside their subscription, newest last (ULIDs). */
+  webhookDelivery: (webhookId: string, deliveryId: string): Key => ({ pk: `HOOK#${webhookId}`, sk: `DELIVERY#${deliveryId}` }),
+  webhookDeliveriesPrefix: () => 'DELIVERY#',
+  /** GSI1: the deliveries that mention a contact, so erasing the person can find their payloads. */
+  deliveryByContact: (contactId: string, deliveryId: string) => ({
+    gsi1pk: `DELIVERIES#CONTACT#${contactId}`,
+    gsi1sk: deliveryId,
+  }),
+  contactDeliveriesPartition: (contactId: string) => `DELIVERIES#CONTACT#${contactId}`,
 } as const;

@@ -3,6 +3,7 @@ import { contactOperations } from './contacts.ts';
 import { companyOperations } from './companies.ts';
 import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
+import { activityOperations } from './activities.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
 export const operations = {
@@ -11,4 +12,5 @@ export const operations = {
   ...companyOperations,
   ...fieldOperations,
   ...apiKeyOperations,
+  ...activityOperations,
 };

@@ -1,0 +1,199 @@
+import { normalizeActivity, patchActivity, type Activity, type ActivityContent } from '../domain/activity.ts';
+import { engagementOf, isInteraction, negligibleBefore, withInteraction, type Engagement } from '../domain/engagement.ts';
+import { ConflictError, NotFoundError, VersionMismatchError } from '../domain/errors.ts';
+import { derivedIdAt, idAt } from '../domain/ids.ts';
+import { LIMITS } from '../domain/limits.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Contact } from '../domain/contact.ts';
+import type { ActivityRepository } from '../store/activities.ts';
+import type { ContactRepository } from '../store/contacts.ts';
+import { transactWrite, type GuardedWrite } from '../store/transact.ts';
+import type { Page, PageRequest } from '../store/pages.ts';
+import type { Store } from '../store/client.ts';
+import type { ContactService } from './contacts.ts';
+import { writeWithRetry } from './optimistic.ts';
+
+/**
+ * The timeline of a contact: what people log (notes, calls, emails, meetings) and what Kith
+ * records itself (system entries). Logging an interaction moves the contact's
+ * `lastInteractionAt` and `engagementScore` in the same transaction as the entry, through a
+ * versioned write of the contact, so its ETag moves and the change is published like any other.
+ */
+export class TimelineService {
+  readonly repository: ActivityRepository;
+  private readonly store: Store;
+  private readonly contacts: ContactService;
+  private readonly clock: Clock;
+
+  constructor(deps: { store: Store; repository: ActivityRepository; contacts: ContactService; clock: Clock }) {
+    this.store = deps.store;
+    this.repository = deps.repository;
+    this.contacts = deps.contacts;
+    this.clock = deps.clock;
+  }
+
+  private get contactRepository(): ContactRepository {
+    return this.contacts.repository;
+  }
+
+  /** Logs what happened with a contact (a merged contact's entries go to its survivor). */
+  async log(contactId: string, input: unknown, actor: string): Promise<Activity> {
+    const content = normalizeActivity(input, this.clock.now());
+    const contact = await this.contacts.get(contactId);
+    return this.append(contact.id, content, idAt(Date.parse(content.occurredAt)), actor);
+  }
+
+  /**
+   * Records a system entry (stage changed, merged, task completed) once per `cause`, however
+   * often the cause is delivered: the entry's id is derived from it.
+   */
+  async recordSystemEntry(
+    contactId: string,
+    content: ActivityContent,
+    cause: string,
+    actor = 'system',
+  ): Promise<Activity | undefined> {
+    const id = derivedIdAt(Date.parse(content.occurredAt), cause);
+    const existing = await this.repository.get(contactId, id);
+    if (existing) return existing;
+    try {
+      return await this.append(contactId, content, id, actor);
+    } catch (error) {
+      if (error instanceof VersionMismatchError) return this.repository.get(contactId, id);
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** The write of a system entry, for use cases that record it inside their own transaction. */
+  systemEntryWrite(contactId: string, content: ActivityContent, cause: string, actor = 'system'): GuardedWrite {
+    return this.repository.putWrite(
+      this.activityOf(contactId, content, derivedIdAt(Date.parse(content.occurredAt), cause), actor),
+    );
+  }
+
+  async list(contactId: string, page: PageRequest): Promise<Page<Activity>> {
+    const contact = await this.contacts.get(contactId);
+    return this.repository.list(contact.id, page);
+  }
+
+  async get(contactId: string, activityId: string): Promise<Activity> {
+    const contact = await this.contacts.get(contactId);
+    return this.repository.require(contact.id, activityId);
+  }
+
+  async update(contactId: string, activityId: string, patch: unknown, actor: string, ifMatch?: number): Promise<Activity> {
+    const contact = await this.contacts.get(contactId);
+    return writeWithRetry({
+      entity: 'activity',
+      id: activityId,
+      ifMatch,
+      load: () => this.editable(contact.id, activityId),
+      write: async (current) => {
+        const next: Activity = {
+          ...this.activityOf(contact.id, patchActivity(current, patch), current.id, current.createdBy),
+          version: current.version + 1,
+          createdAt: current.createdAt,
+          updatedBy: actor,
+        };
+        // Only the direction changes what an interaction weighs; anything else leaves the contact alone.
+        if (isInteraction(current.kind) && next.direction !== current.direction) {
+          await this.rescore(contact.id, actor, [this.repository.replaceWrite(next)], { replace: next });
+        } else {
+          await transactWrite(this.store, [this.repository.replaceWrite(next)]);
+        }
+        return next;
+      },
+    });
+  }
+
+  async remove(contactId: string, activityId: string, actor: string, ifMatch?: number): Promise<void> {
+    const contact = await this.contacts.get(contactId);
+    await writeWithRetry({
+      entity: 'activity',
+      id: activityId,
+      ifMatch,
+      load: () => this.editable(contact.id, activityId),
+      write: async (current) => {
+        if (isInteraction(current.kind))
+          await this.rescore(contact.id, actor, [this.repository.deleteWrite(current)], { skip: current.id });
+        else await transactWrite(this.store, [this.repository.deleteWrite(current)]);
+        return current;
+      },
+    });
+  }
+
+  private async editable(contactId: string, activityId: string): Promise<Activity> {
+    const activity = await this.repository.require(contactId, activityId);
+    if (activity.kind === 'system') throw new ConflictError('System entries are written by Kith and cannot be changed.');
+    return activity;
+  }
+
+  private async append(contactId: string, content: ActivityContent, id: string, actor: string): Promise<Activity> {
+    const activity = this.activityOf(contactId, content, id, actor);
+    const write = this.repository.putWrite(activity);
+    if (!isInteraction(activity.kind)) {
+      await transactWrite(this.store, [write, this.contactRepository.existsCheck(contactId)]);
+      return activity;
+    }
+    const interaction = { kind: activity.kind, direction: activity.direction, occurredAt: activity.occurredAt };
+    await this.engage(contactId, actor, [write], (current) => withInteraction(engagementFrom(current), interaction));
+    return activity;
+  }
+
+  /** Recomputes the contact's engagement from its timeline, as it will be after `alongside`. */
+  private async rescore(
+    contactId: string,
+    actor: string,
+    alongside: GuardedWrite[],
+    change: { skip?: string; replace?: Activity },
+  ) {
+    await this.engage(contactId, actor, alongside, async () => {
+      const skip = change.skip ?? change.replace?.id;
+      const interactions = await this.repository.interactions(contactId, {
+        max: LIMITS.maxInteractionsForEngagement,
+        skip,
+        since: negligibleBefore,
+      });
+      if (change.replace && isInteraction(change.replace.kind)) {
+        interactions.push({
+          kind: change.replace.kind,
+          direction: change.replace.direction,
+          occurredAt: change.replace.occurredAt,
+        });
+      }
+      return engagementOf(interactions);
+    });
+  }
+
+  /** A versioned write of the contact's engagement with `alongside`, re-read and retried on a race. */
+  private async engage(
+    contactId: string,
+    actor: string,
+    alongside: GuardedWrite[],
+    compute: (current: Contact) => Engagement | undefined | Promise<Engagement | undefined>,
+  ): Promise<void> {
+    await writeWithRetry({
+      entity: 'contact',
+      id: contactId,
+      ifMatch: undefined,
+      load: async () => {
+        const current = await this.contactRepository.require(contactId);
+        if (current.status === 'merged') throw new NotFoundError('contact', contactId);
+        return current;
+      },
+      write: async (current) => this.contactRepository.recordEngagement(current, await compute(current), actor, alongside),
+    });
+  }
+
+  private activityOf(contactId: string, content: ActivityContent, id: string, actor: string): Activity {
+    const now = this.clock.now().toISOString();
+    return { ...content, id, contactId, version: 1, createdAt: now, updatedAt: now, createdBy: actor, updatedBy: actor };
+  }
+}
+
+function engagementFrom(contact: Contact): Engagement | undefined {
+  return contact.engagementScore !== undefined && contact.lastInteractionAt
+    ? { engagementScore: contact.engagementScore, lastInteractionAt: contact.lastInteractionAt }
+    : undefined;
+}
