@@ -80,6 +80,12 @@ export const routes: readonly RouteSpec[] = [
   api('PATCH', '/v1/contacts/{id}/activities/{activityId}', 'updateActivity', 'crm:write'),
   api('DELETE', '/v1/contacts/{id}/activities/{activityId}', 'deleteActivity', 'crm:write'),
 
+  api('POST', '/v1/contacts/{id}/relationships', 'connectContacts', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/relationships', 'listRelationships', 'crm:read'),
+  api('GET', '/v1/contacts/{id}/relationships/{type}/{otherId}', 'getRelationship', 'crm:read'),
+  api('DELETE', '/v1/contacts/{id}/relationships/{type}/{otherId}', 'disconnectContacts', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/introductions', 'findIntroductions', 'crm:read'),
+
   api('POST', '/v1/companies', 'createCompany', 'crm:write'),
   api('GET', '/v1/companies', 'listCompanies', 'crm:read'),
   api('GET', '/v1/companies/{id}', 'getCompany', 'crm:read'),

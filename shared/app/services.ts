@@ -7,9 +7,11 @@ import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
 import { ActivityRepository } from '../store/activities.ts';
+import { RelationshipRepository } from '../store/relationships.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
 import { TimelineService } from './timeline.ts';
+import { RelationshipService } from './relationships.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
@@ -37,6 +39,8 @@ export interface Services {
   idempotency: IdempotencyRepository;
   /** Activities on a contact's timeline, and the engagement they move. */
   timeline: TimelineService;
+  /** Typed ties between contacts and the introductions they open. */
+  relationships: RelationshipService;
 }
 
 export function createServices(deps: { store: Store; clock?: Clock; settings: Settings }): Services {
@@ -54,6 +58,12 @@ export function createServices(deps: { store: Store; clock?: Clock; settings: Se
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
     timeline: new TimelineService({ store: deps.store, repository: new ActivityRepository(deps.store), contacts, clock }),
+    relationships: new RelationshipService({
+      store: deps.store,
+      repository: new RelationshipRepository(deps.store),
+      contacts,
+      clock,
+    }),
   };
 }
 

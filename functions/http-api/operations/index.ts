@@ -4,6 +4,7 @@ import { companyOperations } from './companies.ts';
 import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
 import { activityOperations } from './activities.ts';
+import { relationshipOperations } from './relationships.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
 export const operations = {
@@ -13,4 +14,5 @@ export const operations = {
   ...fieldOperations,
   ...apiKeyOperations,
   ...activityOperations,
+  ...relationshipOperations,
 };
