@@ -35,6 +35,12 @@ export const functions = {
     timeoutSeconds: 5,
     access: { table: 'readwrite' },
   },
+  reminders: {
+    description: 'Fires due task reminders, each exactly once, from a sparse index by minute',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    access: { table: 'readwrite' },
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -93,6 +99,13 @@ export const routes: readonly RouteSpec[] = [
   api('DELETE', '/v1/companies/{id}', 'archiveCompany', 'crm:manage'),
   api('GET', '/v1/companies/{id}/contacts', 'listCompanyContacts', 'crm:read'),
 
+  api('POST', '/v1/tasks', 'createTask', 'crm:write'),
+  api('GET', '/v1/tasks', 'listTasks', 'crm:read'),
+  api('GET', '/v1/tasks/{id}', 'getTask', 'crm:read'),
+  api('PATCH', '/v1/tasks/{id}', 'updateTask', 'crm:write'),
+  api('DELETE', '/v1/tasks/{id}', 'deleteTask', 'crm:write'),
+  api('POST', '/v1/tasks/{id}/complete', 'completeTask', 'crm:write'),
+
   api('POST', '/v1/fields', 'createField', 'schema:manage'),
   api('GET', '/v1/fields', 'listFields', 'crm:read'),
   api('GET', '/v1/fields/{key}', 'getField', 'crm:read'),
@@ -143,7 +156,14 @@ export interface ScheduleSpec {
 export const subscriptions: readonly SubscriptionSpec[] = [];
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
-export const schedules: readonly ScheduleSpec[] = [];
+export const schedules: readonly ScheduleSpec[] = [
+  {
+    name: 'task-reminders',
+    function: 'reminders',
+    expression: 'rate(1 minute)',
+    description: 'Fire the task reminders that fell due since the last sweep',
+  },
+];
 
 /** The API Gateway route key of a route, e.g. `GET /v1/contacts/{id}`. */
 export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {

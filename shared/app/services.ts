@@ -8,10 +8,15 @@ import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
 import { ActivityRepository } from '../store/activities.ts';
 import { RelationshipRepository } from '../store/relationships.ts';
+import { TaskRepository } from '../store/tasks.ts';
+import { DueIndex } from '../store/due.ts';
+import { LIMITS } from '../domain/limits.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
 import { TimelineService } from './timeline.ts';
 import { RelationshipService } from './relationships.ts';
+import { TaskService } from './tasks.ts';
+import { ReminderService } from './reminders.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
@@ -41,6 +46,9 @@ export interface Services {
   timeline: TimelineService;
   /** Typed ties between contacts and the introductions they open. */
   relationships: RelationshipService;
+  tasks: TaskService;
+  /** Fires due task reminders; the `reminders` schedule drives it. */
+  reminders: ReminderService;
 }
 
 export function createServices(deps: { store: Store; clock?: Clock; settings: Settings }): Services {
@@ -48,6 +56,8 @@ export function createServices(deps: { store: Store; clock?: Clock; settings: Se
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
   const contacts = new ContactService(contactRepository, fields, deps.settings);
+  const timeline = new TimelineService({ store: deps.store, repository: new ActivityRepository(deps.store), contacts, clock });
+  const tasks = new TaskRepository(deps.store);
   return {
     store: deps.store,
     clock,
@@ -57,13 +67,15 @@ export function createServices(deps: { store: Store; clock?: Clock; settings: Se
     fields,
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
-    timeline: new TimelineService({ store: deps.store, repository: new ActivityRepository(deps.store), contacts, clock }),
+    timeline,
     relationships: new RelationshipService({
       store: deps.store,
       repository: new RelationshipRepository(deps.store),
       contacts,
       clock,
     }),
+    tasks: new TaskService({ store: deps.store, repository: tasks, contacts, timeline, clock }),
+    reminders: new ReminderService({ index: new DueIndex(deps.store, 'REMIND', LIMITS.reminderShards), tasks, clock }),
   };
 }
 

@@ -22,17 +22,6 @@ export const ITEM_TYPES = {
 } as const;
 export type ItemType = (typeof ITEM_TYPES)[keyof typeof ITEM_TYPES];
 
-/**
- * Bookkeeping items the change stream must never turn into domain events: they say nothing a
- * subscriber needs, and webhook deliveries would otherwise feed webhooks their own deliveries.
- */
-export const UNPUBLISHED_ITEM_TYPES: ReadonlySet<string> = new Set<ItemType>([
-  ITEM_TYPES.idempotency,
-  ITEM_TYPES.taskLink,
-  ITEM_TYPES.webhookDelivery,
-  ITEM_TYPES.sweepCheckpoint,
-]);
-
 /** Sparse "due" indexes on GSI2, one per kind of timed work. */
 export type DueQueue = 'REMIND' | 'RETRY';
 

@@ -5,6 +5,7 @@ import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
 import { activityOperations } from './activities.ts';
 import { relationshipOperations } from './relationships.ts';
+import { taskOperations } from './tasks.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
 export const operations = {
@@ -15,4 +16,5 @@ export const operations = {
   ...apiKeyOperations,
   ...activityOperations,
   ...relationshipOperations,
+  ...taskOperations,
 };
