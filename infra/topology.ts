@@ -41,6 +41,13 @@ export const functions = {
     timeoutSeconds: 60,
     access: { table: 'readwrite' },
   },
+  'webhook-dispatcher': {
+    description: 'Delivers domain events to webhook subscriptions, signed, and retries failed deliveries',
+    memoryMb: 512,
+    // A sweep may wait on several slow receivers (15 s each at most).
+    timeoutSeconds: 120,
+    access: { table: 'readwrite' },
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -112,6 +119,14 @@ export const routes: readonly RouteSpec[] = [
   api('PATCH', '/v1/fields/{key}', 'updateField', 'schema:manage'),
   api('DELETE', '/v1/fields/{key}', 'deleteField', 'schema:manage'),
 
+  api('POST', '/v1/webhooks', 'createWebhook', 'schema:manage'),
+  api('GET', '/v1/webhooks', 'listWebhooks', 'schema:manage'),
+  api('GET', '/v1/webhooks/{id}', 'getWebhook', 'schema:manage'),
+  api('PATCH', '/v1/webhooks/{id}', 'updateWebhook', 'schema:manage'),
+  api('DELETE', '/v1/webhooks/{id}', 'deleteWebhook', 'schema:manage'),
+  api('POST', '/v1/webhooks/{id}/rotate-secret', 'rotateWebhookSecret', 'schema:manage'),
+  api('GET', '/v1/webhooks/{id}/deliveries', 'listWebhookDeliveries', 'schema:manage'),
+
   api('POST', '/v1/api-keys', 'createApiKey', 'admin'),
   api('GET', '/v1/api-keys', 'listApiKeys', 'admin'),
   api('DELETE', '/v1/api-keys/{id}', 'revokeApiKey', 'admin'),
@@ -153,7 +168,15 @@ export interface ScheduleSpec {
 }
 
 /** Event → function, declared once for both runtimes. */
-export const subscriptions: readonly SubscriptionSpec[] = [];
+export const subscriptions: readonly SubscriptionSpec[] = [
+  {
+    name: 'webhook-delivery',
+    function: 'webhook-dispatcher',
+    // Every domain event: which ones go where is data (each subscription's `events`), not wiring.
+    pattern: { source: ['kith'] },
+    description: 'Deliver each domain event to the webhooks subscribed to its type',
+  },
+];
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
 export const schedules: readonly ScheduleSpec[] = [
@@ -162,6 +185,12 @@ export const schedules: readonly ScheduleSpec[] = [
     function: 'reminders',
     expression: 'rate(1 minute)',
     description: 'Fire the task reminders that fell due since the last sweep',
+  },
+  {
+    name: 'webhook-retries',
+    function: 'webhook-dispatcher',
+    expression: 'rate(1 minute)',
+    description: 'Attempt again the webhook deliveries whose retry fell due',
   },
 ];
 

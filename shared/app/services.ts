@@ -17,16 +17,27 @@ import { TimelineService } from './timeline.ts';
 import { RelationshipService } from './relationships.ts';
 import { TaskService } from './tasks.ts';
 import { ReminderService } from './reminders.ts';
+import { WebhookDispatcher, WebhookService } from './webhooks.ts';
+import { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
+import { createWebhookSender, type WebhookSender } from '../events/webhook-sender.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
   defaultPhoneRegion: CountryCode;
+  /**
+   * Let webhooks reach loopback and private addresses. Off in AWS (SSRF: the metadata service,
+   * the VPC); the local runtime turns it on so a receiver on localhost works.
+   */
+  allowPrivateWebhookTargets?: boolean;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const region = (env.KITH_DEFAULT_PHONE_REGION ?? 'US').toUpperCase();
   if (!/^[A-Z]{2}$/.test(region)) throw new Error(`KITH_DEFAULT_PHONE_REGION must be a two-letter region, not ${region}`);
-  return { defaultPhoneRegion: region as CountryCode };
+  return {
+    defaultPhoneRegion: region as CountryCode,
+    allowPrivateWebhookTargets: ['1', 'true'].includes(env.KITH_WEBHOOKS_ALLOW_PRIVATE_NETWORKS ?? ''),
+  };
 }
 
 /**
@@ -49,15 +60,31 @@ export interface Services {
   tasks: TaskService;
   /** Fires due task reminders; the `reminders` schedule drives it. */
   reminders: ReminderService;
+  /** Webhook subscriptions and their delivery log. */
+  webhooks: WebhookService;
+  /** Delivers events to subscriptions and retries failed deliveries. */
+  webhookDispatcher: WebhookDispatcher;
 }
 
-export function createServices(deps: { store: Store; clock?: Clock; settings: Settings }): Services {
+export function createServices(deps: {
+  store: Store;
+  clock?: Clock;
+  settings: Settings;
+  webhookSender?: WebhookSender;
+}): Services {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
   const contacts = new ContactService(contactRepository, fields, deps.settings);
   const timeline = new TimelineService({ store: deps.store, repository: new ActivityRepository(deps.store), contacts, clock });
   const tasks = new TaskRepository(deps.store);
+  const deliveries = new DeliveryRepository(deps.store);
+  const webhooks = new WebhookService({
+    repository: new WebhookRepository(deps.store),
+    deliveries,
+    clock,
+    allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false,
+  });
   return {
     store: deps.store,
     clock,
@@ -75,7 +102,16 @@ export function createServices(deps: { store: Store; clock?: Clock; settings: Se
       clock,
     }),
     tasks: new TaskService({ store: deps.store, repository: tasks, contacts, timeline, clock }),
-    reminders: new ReminderService({ index: new DueIndex(deps.store, 'REMIND', LIMITS.reminderShards), tasks, clock }),
+    reminders: new ReminderService({ index: new DueIndex(deps.store, 'REMIND', LIMITS.dueShards), tasks, clock }),
+    webhooks,
+    webhookDispatcher: new WebhookDispatcher({
+      webhooks,
+      deliveries,
+      index: new DueIndex(deps.store, 'RETRY', LIMITS.dueShards),
+      sender:
+        deps.webhookSender ?? createWebhookSender({ allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false }),
+      clock,
+    }),
   };
 }
 

@@ -51,8 +51,8 @@ export const LIMITS = {
 
   maxTaskDescriptionLength: 5000,
 
-  /** Reminders: shards per minute bucket, so "due now" is never one hot partition. */
-  reminderShards: 4,
+  /** Due indexes (reminders, webhook retries): shards per minute, so "due now" is never one hot partition. */
+  dueShards: 4,
   /**
    * Each run re-reads this many minutes before its checkpoint: a write that landed in an
    * already-swept minute (a slow write, index lag, clock skew) is still found. Fired reminders

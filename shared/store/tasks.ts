@@ -154,7 +154,7 @@ export class TaskRepository {
         ? keys.dueSlot(
             'REMIND',
             waitingMinute(Date.parse(task.remindAt!), now.getTime()),
-            shardOf(task.id, LIMITS.reminderShards),
+            shardOf(task.id, LIMITS.dueShards),
             task.remindAt!,
             task.id,
           )

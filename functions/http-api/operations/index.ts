@@ -6,6 +6,7 @@ import { apiKeyOperations } from './api-keys.ts';
 import { activityOperations } from './activities.ts';
 import { relationshipOperations } from './relationships.ts';
 import { taskOperations } from './tasks.ts';
+import { webhookOperations } from './webhooks.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
 export const operations = {
@@ -17,4 +18,5 @@ export const operations = {
   ...activityOperations,
   ...relationshipOperations,
   ...taskOperations,
+  ...webhookOperations,
 };
