@@ -41,6 +41,12 @@ export const functions = {
     timeoutSeconds: 60,
     access: { table: 'readwrite' },
   },
+  'timeline-recorder': {
+    description: 'Writes system timeline entries for contact events: stage changes and merges',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    access: { table: 'readwrite' },
+  },
   'webhook-dispatcher': {
     description: 'Delivers domain events to webhook subscriptions, signed, and retries failed deliveries',
     memoryMb: 512,
@@ -169,6 +175,18 @@ export interface ScheduleSpec {
 
 /** Event → function, declared once for both runtimes. */
 export const subscriptions: readonly SubscriptionSpec[] = [
+  {
+    name: 'timeline-stage-changes',
+    function: 'timeline-recorder',
+    pattern: { source: ['kith'], 'detail-type': ['contact.updated'], detail: { changedFields: ['lifecycleStage'] } },
+    description: "Record a contact's lifecycle stage changes on its timeline",
+  },
+  {
+    name: 'timeline-merges',
+    function: 'timeline-recorder',
+    pattern: { source: ['kith'], 'detail-type': ['contact.merged'] },
+    description: 'Record on the survivor that another contact was merged into it',
+  },
   {
     name: 'webhook-delivery',
     function: 'webhook-dispatcher',

@@ -93,6 +93,40 @@ export class RelationshipService {
     });
   }
 
+  /**
+   * Merge: re-points every tie of the loser to the survivor, both ends in one transaction per
+   * tie. A tie between the two merged contacts disappears; a tie the survivor already has with
+   * the same contact and type keeps the stronger strength. Resumable and idempotent.
+   */
+  async moveRelationships(loserId: string, survivorId: string, actor = 'system:merge'): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const page = await this.repository.list(loserId, { limit: LIMITS.mergeMoveBatchSize });
+      if (page.results.length === 0) return moved;
+      for (const tie of page.results) {
+        await this.moveTie(tie, survivorId, actor);
+        moved++;
+      }
+    }
+  }
+
+  private async moveTie(tie: Relationship, survivorId: string, actor: string): Promise<void> {
+    const drop = this.repository.deleteWrites(tie);
+    if (tie.otherId === survivorId) return transactWrite(this.store, drop);
+    const existing = await this.repository.get(survivorId, tie.typeKey, tie.otherId);
+    const now = this.clock.now().toISOString();
+    const { version: _v, createdAt: _c, createdBy: _cb, ...fields } = tie;
+    const merged: Relationship = {
+      ...(existing ?? tie),
+      ...(existing ? { strength: Math.max(existing.strength, tie.strength), notes: existing.notes ?? tie.notes } : fields),
+      contactId: survivorId,
+      version: (existing?.version ?? 0) + 1,
+      updatedAt: now,
+      updatedBy: actor,
+    };
+    await transactWrite(this.store, [...this.repository.putWrites(merged, existing?.version ?? 0), ...drop]);
+  }
+
   async get(contactId: string, typeKey: string, otherId: string): Promise<Relationship> {
     const contact = await this.contacts.get(contactId);
     const found = isTypeKey(typeKey) ? await this.repository.get(contact.id, typeKey, otherId) : undefined;

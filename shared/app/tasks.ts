@@ -2,6 +2,7 @@ import { normalizeTask, patchTask, nextTask, justCompleted, type Task, type Task
 import { systemEntry } from '../domain/activity.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import { LIMITS } from '../domain/limits.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Store } from '../store/client.ts';
 import type { TaskFilter, TaskRepository } from '../store/tasks.ts';
@@ -86,6 +87,29 @@ export class TaskService {
         return current;
       },
     });
+  }
+
+  /**
+   * Merge: the loser's tasks become the survivor's (their `contactId` and the contact's link
+   * move together, one versioned write per task). Resumable and idempotent.
+   */
+  async moveTasks(loserId: string, survivorId: string, actor = 'system:merge'): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const links = await this.repository.links(loserId, LIMITS.mergeMoveBatchSize);
+      if (links.length === 0) return moved;
+      for (const link of links) {
+        const task = await this.repository.get(link.taskId);
+        if (!task || task.contactId !== loserId) {
+          await transactWrite(this.store, [this.repository.staleLinkDelete(link)]);
+          continue;
+        }
+        await this.write(task.id, undefined, actor, async (current) =>
+          current.contactId === loserId ? { ...fieldsOf(current), contactId: survivorId } : undefined,
+        );
+        moved++;
+      }
+    }
   }
 
   async list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {

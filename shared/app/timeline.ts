@@ -1,4 +1,4 @@
-import { normalizeActivity, patchActivity, type Activity, type ActivityContent } from '../domain/activity.ts';
+import { normalizeActivity, patchActivity, systemEntry, type Activity, type ActivityContent } from '../domain/activity.ts';
 import { engagementOf, isInteraction, negligibleBefore, withInteraction, type Engagement } from '../domain/engagement.ts';
 import { ConflictError, NotFoundError, VersionMismatchError } from '../domain/errors.ts';
 import { derivedIdAt, idAt } from '../domain/ids.ts';
@@ -70,6 +70,56 @@ export class TimelineService {
     return this.repository.putWrite(
       this.activityOf(contactId, content, derivedIdAt(Date.parse(content.occurredAt), cause), actor),
     );
+  }
+
+  /**
+   * Records on the survivor that another contact was merged into it, once per merge (a use case
+   * for the merge, also driven by `contact.merged` events).
+   */
+  recordMerge(survivorId: string, loser: { id: string; name: string }, mergedAt: string): Promise<Activity | undefined> {
+    const entry = systemEntry('contact.merged', `Merged with ${loser.name}`, mergedAt, { mergedFrom: loser.id });
+    return this.recordSystemEntry(survivorId, entry, `contact.merged:${loser.id}`);
+  }
+
+  /** Records a lifecycle stage change, once per contact version. */
+  recordStageChange(contactId: string, change: { from?: string; to?: string; version: number; at: string; actor: string }) {
+    const subject =
+      change.from && change.to
+        ? `Lifecycle stage changed from ${change.from} to ${change.to}`
+        : change.to
+          ? `Lifecycle stage set to ${change.to}`
+          : change.from
+            ? `Lifecycle stage cleared (was ${change.from})`
+            : 'Lifecycle stage changed';
+    const data = { ...(change.from ? { from: change.from } : {}), ...(change.to ? { to: change.to } : {}) };
+    const entry = systemEntry('lifecycle_stage.changed', subject, change.at, data);
+    return this.recordSystemEntry(contactId, entry, `lifecycle_stage.changed:${contactId}:${change.version}`, change.actor);
+  }
+
+  /**
+   * Merge: moves the loser's whole timeline to the survivor, LIMITS.mergeMoveBatchSize entries
+   * per transaction, then recomputes the survivor's engagement. Resumable: a repeated call moves
+   * what is left and moves nothing twice.
+   */
+  async moveActivities(loserId: string, survivorId: string, actor = 'system:merge'): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const page = await this.repository.list(loserId, { limit: LIMITS.mergeMoveBatchSize });
+      if (page.results.length === 0) break;
+      const now = this.clock.now().toISOString();
+      await transactWrite(
+        this.store,
+        page.results.flatMap((activity) => this.repository.moveWrites(activity, survivorId, actor, now)),
+      );
+      moved += page.results.length;
+    }
+    await this.recomputeEngagement(survivorId, actor);
+    return moved;
+  }
+
+  /** Recomputes a contact's engagement from its timeline; writes only if it changed. */
+  async recomputeEngagement(contactId: string, actor: string): Promise<void> {
+    await this.rescore(contactId, actor, [], {});
   }
 
   async list(contactId: string, page: PageRequest): Promise<Page<Activity>> {
@@ -148,7 +198,7 @@ export class TimelineService {
     alongside: GuardedWrite[],
     change: { skip?: string; replace?: Activity },
   ) {
-    await this.engage(contactId, actor, alongside, async () => {
+    await this.engage(contactId, actor, alongside, async (current) => {
       const skip = change.skip ?? change.replace?.id;
       const interactions = await this.repository.interactions(contactId, {
         max: LIMITS.maxInteractionsForEngagement,
@@ -162,7 +212,10 @@ export class TimelineService {
           occurredAt: change.replace.occurredAt,
         });
       }
-      return engagementOf(interactions);
+      const engagement = engagementOf(interactions);
+      // Nothing to write when nothing changed and nothing rides along.
+      if (alongside.length === 0 && sameEngagement(engagement, engagementFrom(current))) return unchanged;
+      return engagement;
     });
   }
 
@@ -171,7 +224,7 @@ export class TimelineService {
     contactId: string,
     actor: string,
     alongside: GuardedWrite[],
-    compute: (current: Contact) => Engagement | undefined | Promise<Engagement | undefined>,
+    compute: (current: Contact) => Engagement | undefined | typeof unchanged | Promise<Engagement | undefined | typeof unchanged>,
   ): Promise<void> {
     await writeWithRetry({
       entity: 'contact',
@@ -182,7 +235,11 @@ export class TimelineService {
         if (current.status === 'merged') throw new NotFoundError('contact', contactId);
         return current;
       },
-      write: async (current) => this.contactRepository.recordEngagement(current, await compute(current), actor, alongside),
+      write: async (current) => {
+        const engagement = await compute(current);
+        if (engagement === unchanged) return current;
+        return this.contactRepository.recordEngagement(current, engagement, actor, alongside);
+      },
     });
   }
 
@@ -190,6 +247,13 @@ export class TimelineService {
     const now = this.clock.now().toISOString();
     return { ...content, id, contactId, version: 1, createdAt: now, updatedAt: now, createdBy: actor, updatedBy: actor };
   }
+}
+
+/** Marks a recomputation that found nothing to change. */
+const unchanged = Symbol('unchanged');
+
+function sameEngagement(a: Engagement | undefined, b: Engagement | undefined): boolean {
+  return a?.lastInteractionAt === b?.lastInteractionAt && Math.abs((a?.engagementScore ?? 0) - (b?.engagementScore ?? 0)) < 1e-9;
 }
 
 function engagementFrom(contact: Contact): Engagement | undefined {

@@ -51,6 +51,9 @@ export const LIMITS = {
 
   maxTaskDescriptionLength: 5000,
 
+  /** Items a merge moves per DynamoDB transaction (a move is a put and a delete: 2 of the 100 allowed). */
+  mergeMoveBatchSize: 40,
+
   /** Due indexes (reminders, webhook retries): shards per minute, so "due now" is never one hot partition. */
   dueShards: 4,
   /**

@@ -65,6 +65,19 @@ export class ActivityRepository {
     };
   }
 
+  /** Moves an entry to another contact's timeline (a merge): put there first, delete here second, atomically. */
+  moveWrites(activity: Activity, toContactId: string, actor: string, now: string): GuardedWrite[] {
+    const moved: Activity & { movedFrom: string } = {
+      ...activity,
+      contactId: toContactId,
+      movedFrom: activity.contactId,
+      version: activity.version + 1,
+      updatedAt: now,
+      updatedBy: actor,
+    };
+    return [this.putWrite(moved), this.deleteWrite(activity)];
+  }
+
   /**
    * The contact's interactions (calls, emails, meetings) newest first, back to `since` and at
    * most `max` of them: what an engagement score is computed from. Reads only what it needs.

@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, VersionMismatchError } from '../domain/errors.ts';
 import { isReminderPending, type Task, type TaskStatus } from '../domain/task.ts';
 import { shardOf, waitingMinute } from '../domain/due.ts';
@@ -93,6 +93,26 @@ export class TaskRepository {
       });
     }
     return queryPage<Task>(this.store, { ...page, index: 'gsi1', partition: keys.taskListPartition(), sortKeyPrefix: prefix });
+  }
+
+  /** The first `max` task links in a contact's partition. */
+  async links(contactId: string, max: number): Promise<(Key & { taskId: string })[]> {
+    const { Items } = await this.store.db.send(
+      new QueryCommand({
+        TableName: this.store.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.contactPartition(contactId), ':prefix': keys.taskLinksPrefix() },
+        ProjectionExpression: 'pk, sk, taskId',
+        ConsistentRead: true,
+        Limit: max,
+      }),
+    );
+    return (Items ?? []) as (Key & { taskId: string })[];
+  }
+
+  /** Removes a link whose task is gone or is about someone else now. */
+  staleLinkDelete(link: Key): GuardedWrite {
+    return { item: { Delete: { TableName: this.store.tableName, Key: { pk: link.pk, sk: link.sk } } } };
   }
 
   /**
