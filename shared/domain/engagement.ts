@@ -20,6 +20,13 @@ export const INBOUND_MULTIPLIER = 2;
 
 export type InteractionKind = keyof typeof INTERACTION_WEIGHTS;
 
+/** The score explained to API readers, from the constants themselves. */
+export const ENGAGEMENT_DESCRIPTION =
+  `Engagement as of lastInteractionAt: the sum of each interaction's weight (${Object.entries(INTERACTION_WEIGHTS)
+    .map(([kind, weight]) => `${kind} ${weight}`)
+    .join(', ')}; ×${INBOUND_MULTIPLIER} when inbound), each halved every ${ENGAGEMENT_HALF_LIFE_DAYS} days since it happened. ` +
+  `Its value today is engagementScore × 2^(−days since lastInteractionAt / ${ENGAGEMENT_HALF_LIFE_DAYS}).`;
+
 /** Interactions with the person; notes and system entries are about them, not with them. */
 export function isInteraction(kind: string): kind is InteractionKind {
   return Object.hasOwn(INTERACTION_WEIGHTS, kind);
