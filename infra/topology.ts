@@ -54,6 +54,13 @@ export const functions = {
     timeoutSeconds: 120,
     access: { table: 'readwrite' },
   },
+  dedup: {
+    description: 'Keeps duplicate suggestions current on every contact change, and audits the whole table daily',
+    // The audit holds every contact's match profile in memory: ~1 KB each.
+    memoryMb: 1769,
+    timeoutSeconds: 900,
+    access: { table: 'readwrite' },
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -133,6 +140,12 @@ export const routes: readonly RouteSpec[] = [
   api('POST', '/v1/webhooks/{id}/rotate-secret', 'rotateWebhookSecret', 'schema:manage'),
   api('GET', '/v1/webhooks/{id}/deliveries', 'listWebhookDeliveries', 'schema:manage'),
 
+  api('POST', '/v1/contacts/{id}/merge', 'mergeContacts', 'crm:manage'),
+  api('GET', '/v1/duplicates', 'listDuplicates', 'crm:read'),
+  api('GET', '/v1/duplicates/{id}', 'getDuplicate', 'crm:read'),
+  api('POST', '/v1/duplicates/{id}/dismiss', 'dismissDuplicate', 'crm:write'),
+  api('POST', '/v1/admin/dedup/audit', 'auditDuplicates', 'crm:manage'),
+
   api('POST', '/v1/api-keys', 'createApiKey', 'admin'),
   api('GET', '/v1/api-keys', 'listApiKeys', 'admin'),
   api('DELETE', '/v1/api-keys/{id}', 'revokeApiKey', 'admin'),
@@ -194,6 +207,12 @@ export const subscriptions: readonly SubscriptionSpec[] = [
     pattern: { source: ['kith'] },
     description: 'Deliver each domain event to the webhooks subscribed to its type',
   },
+  {
+    name: 'dedup-contact-changes',
+    function: 'dedup',
+    pattern: { source: ['kith'], 'detail-type': [{ prefix: 'contact.' }] },
+    description: 'Re-match a contact whose identity changed; withdraw suggestions of archived and merged ones',
+  },
 ];
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
@@ -209,6 +228,12 @@ export const schedules: readonly ScheduleSpec[] = [
     function: 'webhook-dispatcher',
     expression: 'rate(1 minute)',
     description: 'Attempt again the webhook deliveries whose retry fell due',
+  },
+  {
+    name: 'dedup-daily-audit',
+    function: 'dedup',
+    expression: 'cron(30 3 * * ? *)',
+    description: 'Whole-table duplicate audit: finds what per-change matching missed and repairs the blocking index',
   },
 ];
 

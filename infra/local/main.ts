@@ -22,7 +22,12 @@ Environment:
   KITH_BOOTSTRAP_KEY         register this exact key (kith_…) as an admin key
   KITH_DEFAULT_PHONE_REGION  region for phone numbers without a country code (default US)
   KITH_HOME                  where local data lives (default .kith)
+  KITH_LOG_LEVEL             level of the functions' JSON logs (default WARN)
   DYNAMODB_PORT              port of DynamoDB Local (default: a free one)`;
+
+// The functions' structured logs are for CloudWatch; locally, warnings and errors are enough
+// (set KITH_LOG_LEVEL=INFO or DEBUG to see them all). Set before any function is created.
+process.env.POWERTOOLS_LOG_LEVEL = process.env.KITH_LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { memory: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: false });
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
     port: process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined,
     logFile: join(home, 'dynamodb.log'),
   });
-  runtime = await startRuntime({ dynamoEndpoint: dynamo.endpoint, port });
+  runtime = await startRuntime({ dynamoEndpoint: dynamo.endpoint, port, onRequest: (line) => console.log(`  ${line}`) });
 
   const adminKey = bootstrap ?? (values.memory ? generateApiKeySecret() : persistentAdminKey(home));
   await runtime.services.apiKeys.register(adminKey, { name: 'local admin', role: 'admin' }, 'system:local');

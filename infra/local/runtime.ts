@@ -20,6 +20,8 @@ export interface RuntimeOptions {
   settings?: Settings;
   /** Like API Gateway's authorizer cache; 0 makes revocations take effect at once. */
   authorizerCacheMs?: number;
+  /** One line per HTTP request (npm start prints them). */
+  onRequest?: (line: string) => void;
 }
 
 export interface Runtime {
@@ -63,6 +65,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     handlers: handlers as never,
     authorizer: handlers.authorizer as never,
     authorizerCacheMs: options.authorizerCacheMs ?? DEFAULT_AUTHORIZER_CACHE_MS,
+    onRequest: options.onRequest,
   });
   const url = await listen(gateway, options.port ?? 0, options.host ?? '127.0.0.1');
 

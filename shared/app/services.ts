@@ -6,13 +6,26 @@ import { CompanyRepository } from '../store/companies.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
+import { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
+import { MergeRepository } from '../store/merges.ts';
+import { ContactService } from './contacts.ts';
+import { CompanyService } from './companies.ts';
+import { DuplicateService } from './duplicates.ts';
+import { MergeService, type MergeParticipant } from './merge.ts';
+import {
+  activitiesParticipant,
+  claimsParticipant,
+  duplicatesParticipant,
+  historyParticipant,
+  membershipParticipant,
+  relationshipsParticipant,
+  tasksParticipant,
+} from './merge-participants.ts';
 import { ActivityRepository } from '../store/activities.ts';
 import { RelationshipRepository } from '../store/relationships.ts';
 import { TaskRepository } from '../store/tasks.ts';
 import { DueIndex } from '../store/due.ts';
 import { LIMITS } from '../domain/limits.ts';
-import { ContactService } from './contacts.ts';
-import { CompanyService } from './companies.ts';
 import { TimelineService } from './timeline.ts';
 import { RelationshipService } from './relationships.ts';
 import { TaskService } from './tasks.ts';
@@ -64,6 +77,28 @@ export interface Services {
   webhooks: WebhookService;
   /** Delivers events to subscriptions and retries failed deliveries. */
   webhookDispatcher: WebhookDispatcher;
+  /** Duplicate suggestions, the dedup consumer's sync, the audit, and matching for imports. */
+  duplicates: DuplicateService;
+  /** Contact merges; items move through `mergeParticipants`. */
+  merges: MergeService;
+}
+
+/**
+ * Every kind of item that belongs to a contact and how a merge moves it, in order. Add yours
+ * here (activities, relationship edges, tasks …); see MergeParticipant for the contract.
+ */
+export function mergeParticipants(
+  services: () => Pick<Services, 'duplicates' | 'timeline' | 'relationships' | 'tasks'>,
+): MergeParticipant[] {
+  return [
+    claimsParticipant,
+    membershipParticipant,
+    historyParticipant,
+    activitiesParticipant(() => services().timeline),
+    relationshipsParticipant(() => services().relationships),
+    tasksParticipant(() => services().tasks),
+    duplicatesParticipant(() => services().duplicates),
+  ];
 }
 
 export function createServices(deps: {
@@ -71,13 +106,22 @@ export function createServices(deps: {
   clock?: Clock;
   settings: Settings;
   webhookSender?: WebhookSender;
+  /** Extra merge participants after the built-in ones (tests, plug-ins). */
+  extraMergeParticipants?: MergeParticipant[];
 }): Services {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
   const contacts = new ContactService(contactRepository, fields, deps.settings);
   const timeline = new TimelineService({ store: deps.store, repository: new ActivityRepository(deps.store), contacts, clock });
-  const tasks = new TaskRepository(deps.store);
+  const taskRepository = new TaskRepository(deps.store);
+  const relationships = new RelationshipService({
+    store: deps.store,
+    repository: new RelationshipRepository(deps.store),
+    contacts,
+    clock,
+  });
+  const tasks = new TaskService({ store: deps.store, repository: taskRepository, contacts, timeline, clock });
   const deliveries = new DeliveryRepository(deps.store);
   const webhooks = new WebhookService({
     repository: new WebhookRepository(deps.store),
@@ -85,24 +129,41 @@ export function createServices(deps: {
     clock,
     allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false,
   });
+  const companyRepository = new CompanyRepository(deps.store, clock);
+  const duplicates = new DuplicateService({
+    store: deps.store,
+    pairs: new DuplicateRepository(deps.store),
+    index: new DedupIndexRepository(deps.store),
+    contacts: contactRepository,
+    companies: companyRepository,
+    settings: deps.settings,
+    clock,
+  });
+  const merges = new MergeService({
+    contacts: contactRepository,
+    merges: new MergeRepository(deps.store),
+    participants: [
+      ...mergeParticipants(() => ({ duplicates, timeline, relationships, tasks })),
+      ...(deps.extraMergeParticipants ?? []),
+    ],
+    store: deps.store,
+    clock,
+  });
   return {
     store: deps.store,
     clock,
     settings: deps.settings,
     contacts,
-    companies: new CompanyService(new CompanyRepository(deps.store, clock), contactRepository, deps.settings),
+    companies: new CompanyService(companyRepository, contactRepository, deps.settings),
     fields,
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
+    duplicates,
+    merges,
     timeline,
-    relationships: new RelationshipService({
-      store: deps.store,
-      repository: new RelationshipRepository(deps.store),
-      contacts,
-      clock,
-    }),
-    tasks: new TaskService({ store: deps.store, repository: tasks, contacts, timeline, clock }),
-    reminders: new ReminderService({ index: new DueIndex(deps.store, 'REMIND', LIMITS.dueShards), tasks, clock }),
+    relationships,
+    tasks,
+    reminders: new ReminderService({ index: new DueIndex(deps.store, 'REMIND', LIMITS.dueShards), tasks: taskRepository, clock }),
     webhooks,
     webhookDispatcher: new WebhookDispatcher({
       webhooks,

@@ -29,6 +29,12 @@ export const LIMITS = {
   apiKeyLastUsedResolutionMs: 60_000,
   /** Retries of optimistic read-modify-write loops inside one request. */
   maxOptimisticRetries: 5,
+  /** A dedup block shared by more contacts than this (a very common name) is not compared. */
+  maxDedupBlockSize: 50,
+  /** Blocking keys one contact files under; more only repeats what the first ones catch. */
+  maxDedupKeysPerContact: 40,
+  /** Items a merge moves per DynamoDB transaction (each move is a put and a delete; the cap is 100). */
+  mergeMoveBatchSize: 40,
 
   /** Timeline: the longest activity body (an email pasted whole) and the most participants. */
   maxActivityBodyLength: 20_000,
@@ -50,9 +56,6 @@ export const LIMITS = {
   introductionQueryConcurrency: 8,
 
   maxTaskDescriptionLength: 5000,
-
-  /** Items a merge moves per DynamoDB transaction (a move is a put and a delete: 2 of the 100 allowed). */
-  mergeMoveBatchSize: 40,
 
   /** Due indexes (reminders, webhook retries): shards per minute, so "due now" is never one hot partition. */
   dueShards: 4,

@@ -34,7 +34,7 @@ export class ActivityRepository {
     return queryPage<Activity>(this.store, {
       ...page,
       partition: keys.contactPartition(contactId),
-      sortKeyPrefix: keys.activitiesPrefix(),
+      sortKeyPrefix: keys.contactItemPrefix.activity,
       newestFirst: true,
     });
   }
@@ -94,7 +94,7 @@ export class ActivityRepository {
         new QueryCommand({
           TableName: this.store.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.contactPartition(contactId), ':prefix': keys.activitiesPrefix() },
+          ExpressionAttributeValues: { ':pk': keys.contactPartition(contactId), ':prefix': keys.contactItemPrefix.activity },
           ProjectionExpression: 'id, kind, direction, occurredAt',
           ScanIndexForward: false,
           ConsistentRead: true,

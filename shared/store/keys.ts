@@ -12,6 +12,12 @@ export const ITEM_TYPES = {
   field: 'field',
   apiKey: 'api_key',
   idempotency: 'idempotency',
+  duplicate: 'duplicate',
+  dedupBlock: 'dedup_block',
+  dedupState: 'dedup_state',
+  dedupLink: 'dedup_link',
+  merge: 'merge',
+  mergeLock: 'merge_lock',
   activity: 'activity',
   relationship: 'relationship',
   task: 'task',
@@ -37,6 +43,9 @@ export interface Key {
 }
 
 export type ListStatus = 'active' | 'archived';
+
+/** Sort-key prefixes of the item kinds in a contact's partition (task: the links to its tasks). */
+const CONTACT_ITEM_PREFIX = { history: 'HIST#', membership: 'MEMBER#', activity: 'ACT#', edge: 'EDGE#', task: 'TASK#' } as const;
 
 export const keys = {
   contact: (id: string): Key => ({ pk: `CONTACT#${id}`, sk: 'PROFILE' }),
@@ -66,19 +75,44 @@ export const keys = {
 
   idempotency: (scope: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${idempotencyKey}`, sk: 'RECORD' }),
 
-  /** Everything Kith holds about a contact lives in its partition: profile, timeline, ties, task links. */
-  contactPartition: (contactId: string) => `CONTACT#${contactId}`,
+  /** Everything stored under a contact: profile, memberships, timeline, history, edges. */
+  contactPartition: (id: string) => `CONTACT#${id}`,
+  /** Sort-key prefixes of the item kinds in a contact's partition. */
+  contactItemPrefix: CONTACT_ITEM_PREFIX,
+
+  /** A duplicate suggestion; a < b. GSI2 (sparse): open and dismissed ones, best score first. */
+  duplicatePair: (a: string, b: string): Key => ({ pk: `DUP#${a}#${b}`, sk: 'PAIR' }),
+  duplicateList: (status: 'open' | 'dismissed', score: number, pairId: string) => ({
+    gsi2pk: `DUPLICATES#${status}`,
+    gsi2sk: `${score.toFixed(4)}#${pairId}`,
+  }),
+  duplicateListPartition: (status: 'open' | 'dismissed') => `DUPLICATES#${status}`,
+  /** Dedup blocking index, written only by the dedup consumer: one item per (block, contact). */
+  dedupBlock: (blockKey: string, contactId: string): Key => ({ pk: `DEDUPKEY#${blockKey}`, sk: contactId }),
+  dedupBlockPartition: (blockKey: string) => `DEDUPKEY#${blockKey}`,
+  /** Per-contact dedup bookkeeping: the keys it is filed under and the pairs it is part of. */
+  dedupState: (contactId: string): Key => ({ pk: `DEDUP#${contactId}`, sk: 'STATE' }),
+  dedupLink: (contactId: string, partnerId: string): Key => ({ pk: `DEDUP#${contactId}`, sk: `PAIR#${partnerId}` }),
+  dedupPartition: (contactId: string) => `DEDUP#${contactId}`,
+  dedupLinkPrefix: 'PAIR#',
+
+  /** A merge of `loserId` into a survivor: its checkpoint, so a crashed merge finishes on retry. */
+  merge: (loserId: string): Key => ({ pk: `MERGE#${loserId}`, sk: 'RECORD' }),
+  /** Held by both contacts while a merge runs, so no second merge interleaves. */
+  mergeLock: (contactId: string): Key => ({ pk: `MERGELOCK#${contactId}`, sk: 'LOCK' }),
 
   /** Timeline entries sort by when they happened: the id is a ULID of `occurredAt`. */
-  activity: (contactId: string, activityId: string): Key => ({ pk: `CONTACT#${contactId}`, sk: `ACT#${activityId}` }),
-  activitiesPrefix: () => 'ACT#',
+  activity: (contactId: string, activityId: string): Key => ({
+    pk: `CONTACT#${contactId}`,
+    sk: `${CONTACT_ITEM_PREFIX.activity}${activityId}`,
+  }),
 
   /** One end of a tie; the other end is the same call with the contacts swapped and the inverse type. */
   relationship: (contactId: string, typeKey: string, otherId: string): Key => ({
     pk: `CONTACT#${contactId}`,
-    sk: `EDGE#${typeKey}#${otherId}`,
+    sk: `${CONTACT_ITEM_PREFIX.edge}${typeKey}#${otherId}`,
   }),
-  relationshipsPrefix: (typeKey?: string) => (typeKey ? `EDGE#${typeKey}#` : 'EDGE#'),
+  relationshipsPrefix: (typeKey?: string) => `${CONTACT_ITEM_PREFIX.edge}${typeKey ? `${typeKey}#` : ''}`,
 
   task: (taskId: string): Key => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
   /** GSI1: every task, open first, soonest due first. */
@@ -93,9 +127,9 @@ export const keys = {
   /** A contact's tasks: a link in the contact's partition, keyed in the same order. */
   taskLink: (contactId: string, task: { status: 'open' | 'done'; dueAt?: string; id: string }): Key => ({
     pk: `CONTACT#${contactId}`,
-    sk: `TASK#${taskOrder(task)}`,
+    sk: `${CONTACT_ITEM_PREFIX.task}${taskOrder(task)}`,
   }),
-  taskLinksPrefix: (status?: 'open' | 'done') => (status ? `TASK#${TASK_STATUS_RANK[status]}#` : 'TASK#'),
+  taskLinksPrefix: (status?: 'open' | 'done') => `${CONTACT_ITEM_PREFIX.task}${status ? `${TASK_STATUS_RANK[status]}#` : ''}`,
   /** The sort-key prefix of a status inside the GSI lists. */
   taskStatusPrefix: (status: 'open' | 'done') => `${TASK_STATUS_RANK[status]}#`,
 

@@ -165,4 +165,22 @@ describe('moving a merged contact’s items to the survivor', () => {
     expect(link.Item?.taskId).toBe(open.id);
     expect(await services.tasks.moveTasks(loser, survivor)).toBe(0);
   });
+
+  it('runs as participants of a merge: timeline, ties and tasks all end up on the survivor', async () => {
+    const survivor = (await services.contacts.create({ firstName: 'Ada', lastName: 'Lovelace' }, 'test')).id;
+    const loser = (
+      await services.contacts.create({ firstName: 'Ada', lastName: 'Lovelace', emails: [{ address: 'ada@merge.test' }] }, 'test')
+    ).id;
+    const friend = await person('Friend');
+    await services.timeline.log(loser, { kind: 'call', direction: 'in', occurredAt: daysAgo(0) }, 'test');
+    await services.relationships.connect(loser, { otherId: friend, type: 'friend', strength: 0.6 }, 'test');
+    const task = await services.tasks.create({ title: 'Follow up', contactId: loser }, 'test');
+
+    await services.merges.merge(survivor, loser, 'key:steward');
+    for (const prefix of ['ACT#', 'EDGE#', 'TASK#']) expect(await partition(loser, prefix), prefix).toEqual([]);
+    expect((await services.timeline.list(survivor, { limit: 10 })).results.map((a) => a.kind)).toEqual(['call']);
+    expect((await services.relationships.list(friend, { limit: 10 })).results.map((r) => r.otherId)).toEqual([survivor]);
+    expect((await services.tasks.get(task.id)).contactId).toBe(survivor);
+    expect((await services.contacts.repository.require(survivor)).engagementScore).toBe(6);
+  });
 });

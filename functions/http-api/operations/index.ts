@@ -7,6 +7,7 @@ import { activityOperations } from './activities.ts';
 import { relationshipOperations } from './relationships.ts';
 import { taskOperations } from './tasks.ts';
 import { webhookOperations } from './webhooks.ts';
+import { duplicateOperations } from './duplicates.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
 export const operations = {
@@ -19,4 +20,5 @@ export const operations = {
   ...relationshipOperations,
   ...taskOperations,
   ...webhookOperations,
+  ...duplicateOperations,
 };
