@@ -59,6 +59,8 @@ export const LIMITS = {
 
   /** Due indexes (reminders, webhook retries): shards per minute, so "due now" is never one hot partition. */
   dueShards: 4,
+  /** Due items of one shard handled at once (reminders fired, retries attempted). */
+  dueWorkersPerShard: 4,
   /**
    * Each run re-reads this many minutes before its checkpoint: a write that landed in an
    * already-swept minute (a slow write, index lag, clock skew) is still found. Fired reminders

@@ -1,4 +1,5 @@
 import { PutCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { LIMITS } from '../domain/limits.ts';
 import { ITEM_TYPES, keys, type DueQueue } from './keys.ts';
 import { isConditionFailure } from './transact.ts';
 import type { Store } from './client.ts';
@@ -21,7 +22,7 @@ export class DueIndex {
 
   /**
    * Hands every item of `minute` due at or before `upTo` to `handle`, page by page, the shards
-   * in parallel. `attributes` names what `handle` needs, so a busy minute stays cheap to read.
+   * in parallel and LIMITS.dueWorkersPerShard items of a page at a time. `attributes` names what `handle` needs, so a busy minute stays cheap to read.
    */
   async forEachDue(
     minute: string,
@@ -45,7 +46,12 @@ export class DueIndex {
               ExclusiveStartKey: startKey,
             }),
           );
-          for (const item of result.Items ?? []) await handle(item);
+          const items = result.Items ?? [];
+          let next = 0;
+          const worker = async () => {
+            while (next < items.length) await handle(items[next++]!);
+          };
+          await Promise.all(Array.from({ length: Math.min(LIMITS.dueWorkersPerShard, items.length) }, worker));
           startKey = result.LastEvaluatedKey;
         } while (startKey);
       }),
