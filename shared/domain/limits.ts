@@ -86,6 +86,4 @@ export const LIMITS = {
   webhookDeliveryRetentionDays: 30,
   /** How long a process trusts its cached list of webhook subscriptions. */
   webhookSubscriptionCacheMs: 10_000,
-  /** Bytes of a receiver's response kept on the delivery record, for debugging. */
-  webhookResponseExcerptBytes: 512,
 } as const;
