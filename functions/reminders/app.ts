@@ -3,12 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Services } from '../../shared/app/services.ts';
 import type { ReminderSweep } from '../../shared/app/reminders.ts';
-
-/** What a schedule hands its function (the topology's `schedules`). */
-interface ScheduledInvocation {
-  schedule: string;
-  scheduledTime: string;
-}
+import type { ScheduledInvocation } from '../../shared/events/types.ts';
 
 /**
  * Every minute: fire the task reminders that are due. Runs may overlap, come late or be

@@ -3,13 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Services } from '../../shared/app/services.ts';
 import type { DispatchResult, RetrySweep } from '../../shared/app/webhooks.ts';
-import type { KithEvent } from '../../shared/events/types.ts';
-
-/** What a schedule hands its function (the topology's `schedules`). */
-interface ScheduledInvocation {
-  schedule: string;
-  scheduledTime: string;
-}
+import type { KithEvent, ScheduledInvocation } from '../../shared/events/types.ts';
 
 function isEvent(input: KithEvent | ScheduledInvocation): input is KithEvent {
   return 'detail-type' in input;

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { generateApiKeySecret, isApiKeySecret } from '../../shared/domain/api-keys.ts';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
+import { subscriptions } from '../topology.ts';
 
 const HELP = `Usage: npm start [-- --memory]
 
@@ -66,7 +67,12 @@ async function main(): Promise<void> {
     port: process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined,
     logFile: join(home, 'dynamodb.log'),
   });
-  runtime = await startRuntime({ dynamoEndpoint: dynamo.endpoint, port, onRequest: (line) => console.log(`  ${line}`) });
+  runtime = await startRuntime({
+    dynamoEndpoint: dynamo.endpoint,
+    port,
+    home: values.memory ? undefined : home,
+    onRequest: (line) => console.log(`  ${line}`),
+  });
 
   const adminKey = bootstrap ?? (values.memory ? generateApiKeySecret() : persistentAdminKey(home));
   await runtime.services.apiKeys.register(adminKey, { name: 'local admin', role: 'admin' }, 'system:local');
@@ -78,6 +84,7 @@ async function main(): Promise<void> {
   Docs       ${runtime.url}/docs
   Admin key  ${adminKey}
   Data       ${values.memory ? 'in memory (gone when you stop)' : `${join(home, 'dynamodb')}`}
+  Events     change stream → ${subscriptions.length} subscription(s); failed deliveries: GET /v1/admin/dead-letters
   DynamoDB   ${dynamo.endpoint}
 
   Try:  curl -H "Authorization: Bearer ${adminKey}" ${runtime.url}/v1/contacts

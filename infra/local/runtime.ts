@@ -1,12 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functions, routes, type FunctionName } from '../topology.ts';
 import { createServices, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
 import { createStore, dynamoClientConfig } from '../../shared/store/client.ts';
 import { systemClock, type Clock } from '../../shared/domain/clock.ts';
+import { MemoryDeadLetterStore, type DeadLetterStore } from '../../shared/events/dead-letters.ts';
 import { createGateway } from './gateway.ts';
 import { ensureTable } from './table.ts';
+import { FileDeadLetterStore } from './dead-letter-files.ts';
+import { LocalPipeline } from './pipeline.ts';
+import type { LocalScheduler } from './scheduler.ts';
+import type { RetryPolicy } from './delivery.ts';
 import type { LocalHandler } from './lambda.ts';
 
 export interface RuntimeOptions {
@@ -20,6 +26,14 @@ export interface RuntimeOptions {
   settings?: Settings;
   /** Like API Gateway's authorizer cache; 0 makes revocations take effect at once. */
   authorizerCacheMs?: number;
+  /** `KITH_HOME`: dead letters are kept as files under `<home>/dlq`. Without it, in memory. */
+  home?: string;
+  /** Where dead letters go, overriding `home` (tests pass their own). */
+  deadLetterStore?: DeadLetterStore;
+  /** Attempts and backoff of local deliveries; attempts default to the topology's eventDelivery. */
+  retry?: Partial<RetryPolicy>;
+  /** Run schedules on a timer. Default: only with the system clock; tests call `scheduler.tick()`. */
+  realTimeSchedules?: boolean;
   /** One line per HTTP request (npm start prints them). */
   onRequest?: (line: string) => void;
 }
@@ -29,6 +43,10 @@ export interface Runtime {
   tableName: string;
   services: Services;
   handlers: Partial<Record<FunctionName, LocalHandler>>;
+  /** Change stream → bus → consumers: `drain()` waits until everything written so far was delivered. */
+  pipeline: LocalPipeline;
+  /** The topology's schedules: `tick(now?)` runs what is due. */
+  scheduler: LocalScheduler;
   stop(): Promise<void>;
 }
 
@@ -43,21 +61,38 @@ export async function loadFunction(name: FunctionName, services: Services): Prom
   return module.create(services);
 }
 
-/** Table, services, every function of the topology, and the HTTP gateway in front of them. */
+/**
+ * Table, services, every function of the topology, the change-stream pipeline and scheduler
+ * that feed them, and the HTTP gateway in front of them.
+ */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const tableName = options.tableName ?? 'kith';
+  const clock = options.clock ?? systemClock;
   const admin = new DynamoDBClient(dynamoClientConfig({ endpoint: options.dynamoEndpoint }));
   await ensureTable(admin, tableName);
   admin.destroy();
 
   const store = createStore({ tableName, endpoint: options.dynamoEndpoint });
+  const handlers: Partial<Record<FunctionName, LocalHandler>> = {};
+  const pipeline = new LocalPipeline({
+    dynamoEndpoint: options.dynamoEndpoint,
+    tableName,
+    handlers,
+    deadLetterStore:
+      options.deadLetterStore ??
+      (options.home ? new FileDeadLetterStore(join(options.home, 'dlq')) : new MemoryDeadLetterStore()),
+    clock,
+    realTimeSchedules: options.realTimeSchedules ?? clock === systemClock,
+    retry: options.retry,
+  });
   const services = createServices({
     store,
-    clock: options.clock ?? systemClock,
+    clock,
     settings: options.settings ?? settingsFromEnv(),
+    deadLetters: pipeline.deadLetters,
   });
-  const handlers: Partial<Record<FunctionName, LocalHandler>> = {};
   for (const name of Object.keys(functions) as FunctionName[]) handlers[name] = await loadFunction(name, services);
+  await pipeline.start();
 
   const gateway = createGateway({
     routes,
@@ -74,11 +109,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     tableName,
     services,
     handlers,
+    pipeline,
+    scheduler: pipeline.scheduler,
     async stop() {
       await new Promise<void>((resolve) => {
         gateway.close(() => resolve());
         gateway.closeAllConnections();
       });
+      await pipeline.stop();
       store.db.destroy();
     },
   };

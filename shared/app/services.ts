@@ -6,10 +6,13 @@ import { CompanyRepository } from '../store/companies.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
+import { HistoryRepository } from '../store/history.ts';
 import { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
 import { MergeRepository } from '../store/merges.ts';
+import { unavailableDeadLetterQueue, type DeadLetterQueue } from '../events/dead-letters.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
+import { FieldHistoryService } from './history.ts';
 import { DuplicateService } from './duplicates.ts';
 import { MergeService, type MergeParticipant } from './merge.ts';
 import {
@@ -81,6 +84,10 @@ export interface Services {
   duplicates: DuplicateService;
   /** Contact merges; items move through `mergeParticipants`. */
   merges: MergeService;
+  /** Field history of contacts and companies (recorded by the history consumer). */
+  history: FieldHistoryService;
+  /** Failed event and schedule deliveries: local files, or 501 where no adapter exists yet. */
+  deadLetters: DeadLetterQueue;
 }
 
 /**
@@ -108,6 +115,8 @@ export function createServices(deps: {
   webhookSender?: WebhookSender;
   /** Extra merge participants after the built-in ones (tests, plug-ins). */
   extraMergeParticipants?: MergeParticipant[];
+  /** The runtime's dead letters (the local runtime passes its own); 501 without. */
+  deadLetters?: DeadLetterQueue;
 }): Services {
   const clock = deps.clock ?? systemClock;
   const fields = new FieldDefinitionRepository(deps.store, clock);
@@ -173,6 +182,11 @@ export function createServices(deps: {
         deps.webhookSender ?? createWebhookSender({ allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false }),
       clock,
     }),
+    history: new FieldHistoryService(new HistoryRepository(deps.store), {
+      contact: async (id) => (await contactRepository.get(id)) !== undefined,
+      company: async (id) => (await companyRepository.get(id)) !== undefined,
+    }),
+    deadLetters: deps.deadLetters ?? unavailableDeadLetterQueue,
   };
 }
 

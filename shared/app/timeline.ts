@@ -1,7 +1,7 @@
 import { normalizeActivity, patchActivity, systemEntry, type Activity, type ActivityContent } from '../domain/activity.ts';
 import { engagementOf, isInteraction, negligibleBefore, withInteraction, type Engagement } from '../domain/engagement.ts';
 import { ConflictError, NotFoundError, VersionMismatchError } from '../domain/errors.ts';
-import { derivedIdAt, idAt } from '../domain/ids.ts';
+import { idFor, idAt } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Contact } from '../domain/contact.ts';
@@ -53,7 +53,7 @@ export class TimelineService {
     cause: string,
     actor = 'system',
   ): Promise<Activity | undefined> {
-    const id = derivedIdAt(Date.parse(content.occurredAt), cause);
+    const id = idFor(Date.parse(content.occurredAt), cause);
     const existing = await this.repository.get(contactId, id);
     if (existing) return existing;
     try {
@@ -67,9 +67,7 @@ export class TimelineService {
 
   /** The write of a system entry, for use cases that record it inside their own transaction. */
   systemEntryWrite(contactId: string, content: ActivityContent, cause: string, actor = 'system'): GuardedWrite {
-    return this.repository.putWrite(
-      this.activityOf(contactId, content, derivedIdAt(Date.parse(content.occurredAt), cause), actor),
-    );
+    return this.repository.putWrite(this.activityOf(contactId, content, idFor(Date.parse(content.occurredAt), cause), actor));
   }
 
   /**

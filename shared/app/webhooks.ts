@@ -13,7 +13,7 @@ import {
   type WebhookFields,
 } from '../domain/webhooks.ts';
 import { sweepPlan } from '../domain/due.ts';
-import { derivedIdAt, newId } from '../domain/ids.ts';
+import { idFor, newId } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { ValidationError, VersionMismatchError } from '../domain/errors.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -232,7 +232,7 @@ export class WebhookDispatcher {
     const now = this.clock.now();
     const { detail } = event;
     const delivery: WebhookDelivery = {
-      id: derivedIdAt(Date.parse(detail.occurredAt) || now.getTime(), `${detail.eventId}:${hook.id}`),
+      id: idFor(Date.parse(detail.occurredAt) || now.getTime(), `${detail.eventId}:${hook.id}`),
       webhookId: hook.id,
       eventId: detail.eventId,
       eventType: event['detail-type'],

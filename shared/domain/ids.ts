@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { encodeTime, monotonicFactory, ulid, TIME_MAX } from 'ulid';
+import { monotonicFactory, ulid, TIME_MAX } from 'ulid';
 
 const nextUlid = monotonicFactory();
 
@@ -17,22 +17,14 @@ export function idAt(at: number): string {
   return ulid(at);
 }
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
 /**
- * The same id for the same time and seed, so a record derived from an event (a system timeline
- * entry, a webhook delivery) is written once however often the event is delivered.
+ * The id of something that happened at `time`, always the same for the same `seed`: a ULID
+ * whose random part is a hash. Idempotent writes key on it and still sort by time.
  */
-export function derivedIdAt(at: number, seed: string): string {
-  const digest = createHash('sha256').update(seed).digest();
-  let bits = 0n;
-  for (const byte of digest.subarray(0, 10)) bits = (bits << 8n) | BigInt(byte);
-  let random = '';
-  for (let i = 0; i < 16; i++) {
-    random = CROCKFORD[Number(bits & 31n)]! + random;
-    bits >>= 5n;
-  }
-  return encodeTime(at, 10) + random;
+export function idFor(time: number, seed: string): string {
+  const bytes = createHash('sha256').update(seed).digest();
+  let next = 0;
+  return ulid(time, () => bytes[next++]! / 256);
 }
 
 /** Whether `ms` can be the time part of a ULID (1970 to year 10889). */

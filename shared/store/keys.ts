@@ -12,6 +12,8 @@ export const ITEM_TYPES = {
   field: 'field',
   apiKey: 'api_key',
   idempotency: 'idempotency',
+  /** Field history entries, written by the history consumer; the stream translator ignores them. */
+  history: 'history',
   duplicate: 'duplicate',
   dedupBlock: 'dedup_block',
   dedupState: 'dedup_state',
@@ -155,4 +157,25 @@ export const keys = {
     gsi1sk: deliveryId,
   }),
   contactDeliveriesPartition: (contactId: string) => `DELIVERIES#CONTACT#${contactId}`,
+
+  /**
+   * One field history entry in the entity's own partition. The ULID is derived from the change
+   * (its time, and a hash of entity, id and version), so a redelivered event lands on the same
+   * key, entries sort newest first by time, and a merged contact's history interleaves with the
+   * survivor's without collisions.
+   */
+  history: (entity: HistoryEntity, id: string, entryId: string): Key => ({
+    pk: historyPartition(entity, id),
+    sk: `${HISTORY_PREFIX}${entryId}`,
+  }),
+  historyPartition: (entity: HistoryEntity, id: string) => historyPartition(entity, id),
+  historyPrefix: () => HISTORY_PREFIX,
 } as const;
+
+/** Entities whose field history Kith keeps. */
+export type HistoryEntity = 'contact' | 'company';
+const HISTORY_PREFIX = keys.contactItemPrefix.history;
+
+function historyPartition(entity: HistoryEntity, id: string): string {
+  return entity === 'contact' ? keys.contact(id).pk : keys.company(id).pk;
+}

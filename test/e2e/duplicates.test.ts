@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../helpers/runtime.ts';
-import type { KithEvent } from '../../shared/events/types.ts';
-import { lambdaContext } from '../../infra/local/lambda.ts';
 
-/**
- * The steward's path over HTTP. Until the change-stream pipeline runs in the local runtime,
- * the test hands the dedup function the events the pipeline will deliver.
- */
+/** The steward's path over HTTP; the local pipeline delivers contact events to the dedup function. */
 describe('duplicates and merge over HTTP', () => {
   let api: TestApi;
 
@@ -15,29 +10,6 @@ describe('duplicates and merge over HTTP', () => {
   });
   afterAll(async () => api.stop());
 
-  const announce = async (type: string, contact: { id: string; version: number }, changedFields: string[]) => {
-    const event: KithEvent = {
-      version: '0',
-      id: `${contact.id}:${contact.version}`,
-      'detail-type': type as KithEvent['detail-type'],
-      source: 'kith',
-      account: '000000000000',
-      time: new Date().toISOString(),
-      region: 'local',
-      resources: [],
-      detail: {
-        eventId: `${contact.id}:${contact.version}`,
-        entity: 'contact',
-        id: contact.id,
-        version: contact.version,
-        changedFields,
-        actor: 'test',
-        occurredAt: new Date().toISOString(),
-      },
-    };
-    await api.runtime.handlers.dedup!(event, lambdaContext('dedup'));
-  };
-
   it('suggests Bob and Robert Smith, merges them, and reads the loser as the survivor', async () => {
     const robert = await api.request('POST', '/v1/contacts', {
       body: { firstName: 'Robert', lastName: 'Smith', phones: [{ number: '+1 (415) 555-0100' }] },
@@ -45,8 +17,7 @@ describe('duplicates and merge over HTTP', () => {
     const bob = await api.request('POST', '/v1/contacts', {
       body: { firstName: 'Bob', lastName: 'Smith', phones: [{ number: '415.555.0100' }] },
     });
-    await announce('contact.created', robert.body, ['firstName', 'lastName', 'phones']);
-    await announce('contact.created', bob.body, ['firstName', 'lastName', 'phones']);
+    await api.runtime.pipeline.drain();
 
     const list = await api.request('GET', '/v1/duplicates?status=open');
     expect(list.status).toBe(200);
@@ -76,8 +47,7 @@ describe('duplicates and merge over HTTP', () => {
       body: { firstName: 'Jane', lastName: 'Doe', birthday: '1980-02-03', emails: [{ address: 'jane@doe.example' }] },
     });
     const b = await api.request('POST', '/v1/contacts', { body: { firstName: 'Jane', lastName: 'Doe', birthday: '1980-02-03' } });
-    await announce('contact.created', a.body, ['firstName']);
-    await announce('contact.created', b.body, ['firstName']);
+    await api.runtime.pipeline.drain();
     const [suggestion] = (await api.request('GET', '/v1/duplicates')).body.results;
     const dismissed = await api.request('POST', `/v1/duplicates/${suggestion.id}/dismiss`);
     expect(dismissed.body.status).toBe('dismissed');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeActivity, patchActivity, type Activity } from '../../shared/domain/activity.ts';
 import { ValidationError } from '../../shared/domain/errors.ts';
-import { derivedIdAt, idAt } from '../../shared/domain/ids.ts';
+import { idFor, idAt } from '../../shared/domain/ids.ts';
 import { decodeTime } from 'ulid';
 
 const now = new Date('2026-03-01T12:00:00.000Z');
@@ -75,9 +75,9 @@ describe('activity ids', () => {
 
   it('are the same for the same cause, and differ between causes', () => {
     const at = Date.parse('2026-01-01T00:00:00.000Z');
-    expect(derivedIdAt(at, 'event-1')).toBe(derivedIdAt(at, 'event-1'));
-    expect(derivedIdAt(at, 'event-1')).not.toBe(derivedIdAt(at, 'event-2'));
-    expect(decodeTime(derivedIdAt(at, 'event-1'))).toBe(at);
-    expect(derivedIdAt(at, 'x')).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(idFor(at, 'event-1')).toBe(idFor(at, 'event-1'));
+    expect(idFor(at, 'event-1')).not.toBe(idFor(at, 'event-2'));
+    expect(decodeTime(idFor(at, 'event-1'))).toBe(at);
+    expect(idFor(at, 'x')).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });
 });

@@ -7,6 +7,8 @@ import { activityOperations } from './activities.ts';
 import { relationshipOperations } from './relationships.ts';
 import { taskOperations } from './tasks.ts';
 import { webhookOperations } from './webhooks.ts';
+import { historyOperations } from './history.ts';
+import { deadLetterOperations } from './dead-letters.ts';
 import { duplicateOperations } from './duplicates.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
@@ -20,5 +22,7 @@ export const operations = {
   ...relationshipOperations,
   ...taskOperations,
   ...webhookOperations,
+  ...historyOperations,
+  ...deadLetterOperations,
   ...duplicateOperations,
 };
