@@ -47,6 +47,25 @@ export const functions = {
     timeoutSeconds: 5,
     access: { table: 'readwrite', userPool: 'verify' },
   },
+  reminders: {
+    description: 'Fires due task reminders, each exactly once, from a sparse index by minute',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    access: { table: 'readwrite' },
+  },
+  'timeline-recorder': {
+    description: 'Writes system timeline entries for contact events: stage changes and merges',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    access: { table: 'readwrite' },
+  },
+  'webhook-dispatcher': {
+    description: 'Delivers domain events to webhook subscriptions, signed, and retries failed deliveries',
+    memoryMb: 512,
+    // A sweep may wait on several slow receivers (15 s each at most).
+    timeoutSeconds: 120,
+    access: { table: 'readwrite' },
+  },
   'stream-publisher': {
     description: 'Enrichment of the change-stream Pipe: DynamoDB stream records in, domain events for the bus out',
     memoryMb: 512,
@@ -115,6 +134,18 @@ export const routes: readonly RouteSpec[] = [
   api('POST', '/v1/contacts/{id}/tags', 'tagContact', 'crm:write'),
   api('GET', '/v1/contacts/{id}/history', 'listContactHistory', 'crm:read'),
 
+  api('POST', '/v1/contacts/{id}/activities', 'logActivity', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/activities', 'listActivities', 'crm:read'),
+  api('GET', '/v1/contacts/{id}/activities/{activityId}', 'getActivity', 'crm:read'),
+  api('PATCH', '/v1/contacts/{id}/activities/{activityId}', 'updateActivity', 'crm:write'),
+  api('DELETE', '/v1/contacts/{id}/activities/{activityId}', 'deleteActivity', 'crm:write'),
+
+  api('POST', '/v1/contacts/{id}/relationships', 'connectContacts', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/relationships', 'listRelationships', 'crm:read'),
+  api('GET', '/v1/contacts/{id}/relationships/{type}/{otherId}', 'getRelationship', 'crm:read'),
+  api('DELETE', '/v1/contacts/{id}/relationships/{type}/{otherId}', 'disconnectContacts', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/introductions', 'findIntroductions', 'crm:read'),
+
   api('POST', '/v1/companies', 'createCompany', 'crm:write'),
   api('GET', '/v1/companies', 'listCompanies', 'crm:read'),
   api('GET', '/v1/companies/{id}', 'getCompany', 'crm:read'),
@@ -123,11 +154,26 @@ export const routes: readonly RouteSpec[] = [
   api('GET', '/v1/companies/{id}/contacts', 'listCompanyContacts', 'crm:read'),
   api('GET', '/v1/companies/{id}/history', 'listCompanyHistory', 'crm:read'),
 
+  api('POST', '/v1/tasks', 'createTask', 'crm:write'),
+  api('GET', '/v1/tasks', 'listTasks', 'crm:read'),
+  api('GET', '/v1/tasks/{id}', 'getTask', 'crm:read'),
+  api('PATCH', '/v1/tasks/{id}', 'updateTask', 'crm:write'),
+  api('DELETE', '/v1/tasks/{id}', 'deleteTask', 'crm:write'),
+  api('POST', '/v1/tasks/{id}/complete', 'completeTask', 'crm:write'),
+
   api('POST', '/v1/fields', 'createField', 'schema:manage'),
   api('GET', '/v1/fields', 'listFields', 'crm:read'),
   api('GET', '/v1/fields/{key}', 'getField', 'crm:read'),
   api('PATCH', '/v1/fields/{key}', 'updateField', 'schema:manage'),
   api('DELETE', '/v1/fields/{key}', 'deleteField', 'schema:manage'),
+
+  api('POST', '/v1/webhooks', 'createWebhook', 'schema:manage'),
+  api('GET', '/v1/webhooks', 'listWebhooks', 'schema:manage'),
+  api('GET', '/v1/webhooks/{id}', 'getWebhook', 'schema:manage'),
+  api('PATCH', '/v1/webhooks/{id}', 'updateWebhook', 'schema:manage'),
+  api('DELETE', '/v1/webhooks/{id}', 'deleteWebhook', 'schema:manage'),
+  api('POST', '/v1/webhooks/{id}/rotate-secret', 'rotateWebhookSecret', 'schema:manage'),
+  api('GET', '/v1/webhooks/{id}/deliveries', 'listWebhookDeliveries', 'schema:manage'),
 
   api('POST', '/v1/contacts/{id}/merge', 'mergeContacts', 'crm:manage'),
   api('GET', '/v1/duplicates', 'listDuplicates', 'crm:read'),
@@ -206,6 +252,25 @@ export const eventDelivery = {
 /** Event → function, declared once for both runtimes. */
 export const subscriptions: readonly SubscriptionSpec[] = [
   {
+    name: 'timeline-stage-changes',
+    function: 'timeline-recorder',
+    pattern: { source: ['kith'], 'detail-type': ['contact.updated'], detail: { changedFields: ['lifecycleStage'] } },
+    description: "Record a contact's lifecycle stage changes on its timeline",
+  },
+  {
+    name: 'timeline-merges',
+    function: 'timeline-recorder',
+    pattern: { source: ['kith'], 'detail-type': ['contact.merged'] },
+    description: 'Record on the survivor that another contact was merged into it',
+  },
+  {
+    name: 'webhook-delivery',
+    function: 'webhook-dispatcher',
+    // Every domain event: which ones go where is data (each subscription's `events`), not wiring.
+    pattern: { source: ['kith'] },
+    description: 'Deliver each domain event to the webhooks subscribed to its type',
+  },
+  {
     name: 'field-history',
     function: 'history',
     description: 'Records every field change of contacts and companies (deletions keep no history)',
@@ -225,6 +290,18 @@ export const subscriptions: readonly SubscriptionSpec[] = [
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
 export const schedules: readonly ScheduleSpec[] = [
+  {
+    name: 'task-reminders',
+    function: 'reminders',
+    expression: 'rate(1 minute)',
+    description: 'Fire the task reminders that fell due since the last sweep',
+  },
+  {
+    name: 'webhook-retries',
+    function: 'webhook-dispatcher',
+    expression: 'rate(1 minute)',
+    description: 'Attempt again the webhook deliveries whose retry fell due',
+  },
   {
     name: 'dedup-daily-audit',
     function: 'dedup',

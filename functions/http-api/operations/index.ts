@@ -3,6 +3,10 @@ import { contactOperations } from './contacts.ts';
 import { companyOperations } from './companies.ts';
 import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
+import { activityOperations } from './activities.ts';
+import { relationshipOperations } from './relationships.ts';
+import { taskOperations } from './tasks.ts';
+import { webhookOperations } from './webhooks.ts';
 import { historyOperations } from './history.ts';
 import { deadLetterOperations } from './dead-letters.ts';
 import { duplicateOperations } from './duplicates.ts';
@@ -14,6 +18,10 @@ export const operations = {
   ...companyOperations,
   ...fieldOperations,
   ...apiKeyOperations,
+  ...activityOperations,
+  ...relationshipOperations,
+  ...taskOperations,
+  ...webhookOperations,
   ...historyOperations,
   ...deadLetterOperations,
   ...duplicateOperations,
