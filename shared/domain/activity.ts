@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from './limits.ts';
 import { cleanText } from './normalize.ts';
 import { applyMergePatch, isPlainObject } from './merge-patch.ts';

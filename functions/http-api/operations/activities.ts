@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTIVITY_KINDS, DIRECTIONS, Participant, SYSTEM_EVENTS, ActivityInput } from '../../../shared/domain/activity.ts';
 import { ENGAGEMENT_HALF_LIFE_DAYS } from '../../../shared/domain/engagement.ts';
 import { ifMatchVersion } from '../../../shared/http/request.ts';

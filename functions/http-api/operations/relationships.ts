@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RELATIONSHIP_TYPES, RelationshipInput } from '../../../shared/domain/relationships.ts';
 import { LIMITS } from '../../../shared/domain/limits.ts';
 import { ifMatchVersion } from '../../../shared/http/request.ts';

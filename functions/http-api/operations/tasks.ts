@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TASK_STATUSES, TaskInput } from '../../../shared/domain/task.ts';
 import { ifMatchVersion } from '../../../shared/http/request.ts';
 import { EntityMeta, IdParams, PageQuery, pageOf } from '../../../shared/http/schemas.ts';
