@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   if (bootstrap !== undefined && !isApiKeySecret(bootstrap)) {
     throw new Error('KITH_BOOTSTRAP_KEY must look like kith_ followed by at least 20 letters, digits, - or _.');
   }
+  // Local receivers live on localhost; in AWS webhooks may only reach public addresses.
+  process.env.KITH_WEBHOOKS_ALLOW_PRIVATE_NETWORKS ??= 'true';
   mkdirSync(home, { recursive: true });
 
   let dynamo: DynamoDbLocal | undefined;

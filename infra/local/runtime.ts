@@ -2,10 +2,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { functions, routes, type FunctionName } from '../topology.ts';
+import { functions, gateway as gatewayFunctions, routes, type FunctionName } from '../topology.ts';
 import { createServices, searchIndexFromEnv, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
 import { createStore, dynamoClientConfig } from '../../shared/store/client.ts';
 import { systemClock, type Clock } from '../../shared/domain/clock.ts';
+import { LIMITS } from '../../shared/domain/limits.ts';
 import { MemoryDeadLetterStore, type DeadLetterStore } from '../../shared/events/dead-letters.ts';
 import { createGateway } from './gateway.ts';
 import { ensureTable } from './table.ts';
@@ -54,7 +55,7 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_AUTHORIZER_CACHE_MS = 60_000;
+export const DEFAULT_AUTHORIZER_CACHE_MS = LIMITS.authorizerResultCacheSeconds * 1000;
 
 /**
  * Creates one function the way Lambda would, from its folder: `functions/<name>/app.ts`
@@ -104,9 +105,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const gateway = createGateway({
     routes,
-    defaultFunction: 'http-api',
+    defaultFunction: gatewayFunctions.fallback,
     handlers: handlers as never,
-    authorizer: handlers.authorizer as never,
+    authorizer: handlers[gatewayFunctions.authorizer] as never,
     authorizerCacheMs: options.authorizerCacheMs ?? DEFAULT_AUTHORIZER_CACHE_MS,
     onRequest: options.onRequest,
   });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../domain/clock.ts';
 import type { Contact } from '../domain/contact.ts';
 import { ValidationError } from '../domain/errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Contact } from './contact.ts';
 import type { FieldDefinitionInput } from './custom-fields.ts';
 import { ValidationError, type FieldError } from './errors.ts';

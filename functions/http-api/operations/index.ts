@@ -5,6 +5,10 @@ import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
 import { searchOperations } from './search.ts';
 import { segmentOperations } from './segments.ts';
+import { activityOperations } from './activities.ts';
+import { relationshipOperations } from './relationships.ts';
+import { taskOperations } from './tasks.ts';
+import { webhookOperations } from './webhooks.ts';
 import { historyOperations } from './history.ts';
 import { deadLetterOperations } from './dead-letters.ts';
 import { duplicateOperations } from './duplicates.ts';
@@ -18,6 +22,10 @@ export const operations = {
   ...apiKeyOperations,
   ...searchOperations,
   ...segmentOperations,
+  ...activityOperations,
+  ...relationshipOperations,
+  ...taskOperations,
+  ...webhookOperations,
   ...historyOperations,
   ...deadLetterOperations,
   ...duplicateOperations,

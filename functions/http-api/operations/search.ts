@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SearchRequest } from '../../../shared/app/search.ts';
 import { operation } from './define.ts';
 import { ContactView } from './contacts.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SegmentInput, SegmentPatch } from '../../../shared/domain/segment.ts';
 import { LIMITS } from '../../../shared/domain/limits.ts';
 import { ifMatchVersion } from '../../../shared/http/request.ts';
