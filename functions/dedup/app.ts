@@ -16,7 +16,7 @@ const RELEVANT_FIELDS = new Set<string>([...IDENTITY_FIELDS, 'status', 'companyI
  * suggestions; on its schedule, audits the whole table. Idempotent and order-tolerant because
  * it always works from the contact as stored now, never from the event's view of it.
  */
-export function create(services: Services) {
+export function create(services: Pick<Services, 'duplicates'>) {
   const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'dedup' } });
   return middy<DedupInvocation, unknown>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,4 +1,9 @@
-import { servicesFromEnv } from '../../shared/app/services.ts';
+import { assemble } from '../../shared/app/container.ts';
+import { foundationFromEnv } from '../../shared/app/environment.ts';
+import { companyRepository, contactRepository } from '../../shared/app/repositories.ts';
+import { duplicateService } from '../../shared/app/duplicates.ts';
 import { create } from './app.ts';
 
-export const handler = create(servicesFromEnv());
+export const handler = create(
+  assemble({ ...foundationFromEnv(), contactRepository, companyRepository, duplicates: duplicateService }),
+);

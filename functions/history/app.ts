@@ -9,7 +9,7 @@ import type { Services } from '../../shared/app/services.ts';
  * Idempotent and order-tolerant (see FieldHistoryService.record); a failure is thrown so the
  * delivery is retried and, after the last attempt, dead-lettered.
  */
-export function create(services: Services) {
+export function create(services: Pick<Services, 'history'>) {
   const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'history' } });
   return middy<KithEvent, void>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

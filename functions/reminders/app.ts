@@ -9,7 +9,7 @@ import type { ScheduledInvocation } from '../../shared/events/types.ts';
  * Every minute: fire the task reminders that are due. Runs may overlap, come late or be
  * skipped; each reminder still fires exactly once (see ReminderService).
  */
-export function create(services: Services) {
+export function create(services: Pick<Services, 'reminders'>) {
   const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'reminders' } });
   return middy<ScheduledInvocation, ReminderSweep>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

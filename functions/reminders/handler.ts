@@ -1,4 +1,7 @@
-import { servicesFromEnv } from '../../shared/app/services.ts';
+import { assemble } from '../../shared/app/container.ts';
+import { foundationFromEnv } from '../../shared/app/environment.ts';
+import { taskRepository } from '../../shared/app/repositories.ts';
+import { reminderService } from '../../shared/app/reminders.ts';
 import { create } from './app.ts';
 
-export const handler = create(servicesFromEnv());
+export const handler = create(assemble({ ...foundationFromEnv(), taskRepository, reminders: reminderService }));

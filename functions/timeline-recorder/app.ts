@@ -6,7 +6,7 @@ import { recordContactEvent, type Recorded } from '../../shared/app/timeline-eve
 import type { KithEvent } from '../../shared/events/types.ts';
 
 /** Writes the system entries that contact events call for (stage changes, merges) on the timeline. */
-export function create(services: Services) {
+export function create(services: Pick<Services, 'timeline' | 'contacts'>) {
   const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'timeline-recorder' } });
   return middy<KithEvent, Recorded>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -13,7 +13,7 @@ function isEvent(input: KithEvent | ScheduledInvocation): input is KithEvent {
  * Two triggers, one job: each domain event is delivered to the webhooks subscribed to it, and
  * every minute the deliveries whose retry fell due are attempted again.
  */
-export function create(services: Services) {
+export function create(services: Pick<Services, 'webhookDispatcher'>) {
   const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'webhook-dispatcher' } });
   return middy<KithEvent | ScheduledInvocation, DispatchResult | RetrySweep>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,4 +1,16 @@
-import { servicesFromEnv } from '../../shared/app/services.ts';
+import { assemble } from '../../shared/app/container.ts';
+import { foundationFromEnv } from '../../shared/app/environment.ts';
+import { webhookDeliveries, webhookRepository } from '../../shared/app/repositories.ts';
+import { webhookDispatcher, webhookSender, webhookService } from '../../shared/app/webhooks.ts';
 import { create } from './app.ts';
 
-export const handler = create(servicesFromEnv());
+export const handler = create(
+  assemble({
+    ...foundationFromEnv(),
+    webhookRepository,
+    webhookDeliveries,
+    webhooks: webhookService,
+    webhookSender,
+    webhookDispatcher,
+  }),
+);

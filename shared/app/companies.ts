@@ -4,7 +4,7 @@ import type { Contact } from '../domain/contact.ts';
 import type { CompanyRepository } from '../store/companies.ts';
 import type { ContactRepository } from '../store/contacts.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
-import type { Settings } from './services.ts';
+import type { Needs, Settings } from './services.ts';
 
 export class CompanyService {
   readonly repository: CompanyRepository;
@@ -64,3 +64,10 @@ export class CompanyService {
     return writeWithRetry({ entity: 'company', id, ifMatch, load: () => this.repository.require(id), write });
   }
 }
+
+export const companyService = ({
+  companyRepository,
+  contactRepository,
+  settings,
+}: Needs<'companyRepository' | 'contactRepository' | 'settings'>) =>
+  new CompanyService(companyRepository, contactRepository, settings);

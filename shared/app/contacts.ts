@@ -5,7 +5,7 @@ import { writeWithRetry } from './optimistic.ts';
 import type { ContactRepository } from '../store/contacts.ts';
 import type { FieldDefinitionRepository } from '../store/fields.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
-import type { Settings } from './services.ts';
+import type { Needs, Settings } from './services.ts';
 
 /** Contact use cases: validation against the live field definitions, then the repository. */
 export class ContactService {
@@ -88,3 +88,6 @@ export class ContactService {
     });
   }
 }
+
+export const contactService = ({ contactRepository, fields, settings }: Needs<'contactRepository' | 'fields' | 'settings'>) =>
+  new ContactService(contactRepository, fields, settings);

@@ -16,12 +16,12 @@ import { SUGGEST_THRESHOLD } from '../domain/dedup/scoring.ts';
 import { nextSuggestion, pairId, requirePairId, type DuplicatePair } from '../domain/dedup/suggestions.ts';
 import type { ContactRepository } from '../store/contacts.ts';
 import type { CompanyRepository } from '../store/companies.ts';
-import type { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
+import { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
 import { ITEM_TYPES } from '../store/keys.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import { scanEntities } from '../store/scan.ts';
 import type { Store } from '../store/client.ts';
-import type { Settings } from './services.ts';
+import type { Needs, Settings } from './services.ts';
 
 /** A stored contact that may be the same person as the record asked about. */
 export interface DuplicateMatch {
@@ -371,3 +371,14 @@ async function runConcurrently(tasks: readonly (() => Promise<void>)[], width: n
     }),
   );
 }
+
+export const duplicateService = (parts: Needs<'store' | 'contactRepository' | 'companyRepository' | 'settings' | 'clock'>) =>
+  new DuplicateService({
+    store: parts.store,
+    pairs: new DuplicateRepository(parts.store),
+    index: new DedupIndexRepository(parts.store),
+    contacts: parts.contactRepository,
+    companies: parts.companyRepository,
+    settings: parts.settings,
+    clock: parts.clock,
+  });

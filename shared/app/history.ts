@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import { NotFoundError } from '../domain/errors.ts';
 import type { HistoryEntity } from '../store/keys.ts';
-import type { HistoryEntry, HistoryRepository } from '../store/history.ts';
+import { HistoryRepository, type HistoryEntry } from '../store/history.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { KithEvent } from '../events/types.ts';
+import type { Needs } from './services.ts';
 
 const HISTORY_ENTITIES = ['contact', 'company'] as const satisfies readonly HistoryEntity[];
 
@@ -83,3 +84,13 @@ export class FieldHistoryService {
     return this.repository.list(entity, id, page);
   }
 }
+
+export const fieldHistoryService = ({
+  store,
+  contactRepository,
+  companyRepository,
+}: Needs<'store' | 'contactRepository' | 'companyRepository'>) =>
+  new FieldHistoryService(new HistoryRepository(store), {
+    contact: async (id) => (await contactRepository.get(id)) !== undefined,
+    company: async (id) => (await companyRepository.get(id)) !== undefined,
+  });

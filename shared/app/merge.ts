@@ -5,8 +5,9 @@ import { newId } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { survivingFields } from '../domain/merge.ts';
 import type { ContactRepository } from '../store/contacts.ts';
-import { moveContactItems, type MergeRecord, type MergeRepository } from '../store/merges.ts';
+import { MergeRepository, moveContactItems, type MergeRecord } from '../store/merges.ts';
 import type { Store } from '../store/client.ts';
+import type { Needs } from './services.ts';
 
 /** What a participant is told about the merge it takes part in. */
 export interface MergeContext {
@@ -155,3 +156,12 @@ export class MergeService {
     record.step = 'done';
   }
 }
+
+export const mergeService = (parts: Needs<'store' | 'clock' | 'contactRepository' | 'mergeParticipants'>) =>
+  new MergeService({
+    contacts: parts.contactRepository,
+    merges: new MergeRepository(parts.store),
+    participants: parts.mergeParticipants,
+    store: parts.store,
+    clock: parts.clock,
+  });

@@ -6,11 +6,12 @@ import { isTypeKey, relationshipSides, type Relationship } from '../domain/relat
 import { searchIntroductions, type IntroductionPath } from '../domain/introductions.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Store } from '../store/client.ts';
-import { tieId, type RelationshipRepository } from '../store/relationships.ts';
+import { RelationshipRepository, tieId } from '../store/relationships.ts';
 import { transactWrite } from '../store/transact.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { ContactService } from './contacts.ts';
 import { writeWithRetry } from './optimistic.ts';
+import type { Needs } from './services.ts';
 
 export interface Introductions {
   results: (IntroductionPath & { contacts: { id: string; name: string }[] })[];
@@ -166,3 +167,6 @@ export class RelationshipService {
     };
   }
 }
+
+export const relationshipService = ({ store, contacts, clock }: Needs<'store' | 'contacts' | 'clock'>) =>
+  new RelationshipService({ store, repository: new RelationshipRepository(store), contacts, clock });

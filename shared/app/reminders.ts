@@ -1,8 +1,9 @@
 import { sweepPlan } from '../domain/due.ts';
 import { LIMITS } from '../domain/limits.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { DueIndex } from '../store/due.ts';
+import { DueIndex } from '../store/due.ts';
 import type { TaskRepository } from '../store/tasks.ts';
+import type { Needs } from './services.ts';
 
 export interface ReminderSweep {
   /** Minutes of the due index read, rescanned ones included. */
@@ -47,3 +48,6 @@ export class ReminderService {
     return { minutesSwept: plan.minutes.length, fired, skipped, checkpoint: plan.checkpoint };
   }
 }
+
+export const reminderService = ({ store, taskRepository, clock }: Needs<'store' | 'taskRepository' | 'clock'>) =>
+  new ReminderService({ index: new DueIndex(store, 'REMIND', LIMITS.dueShards), tasks: taskRepository, clock });

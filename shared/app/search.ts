@@ -28,7 +28,7 @@ import {
   type ApplyReport,
   type IndexEntry,
 } from '../search/port.ts';
-import type { Settings } from './services.ts';
+import type { Needs, Settings } from './services.ts';
 
 /** The body of `POST /v1/contacts/search` (DESIGN.md §5). */
 export const SearchRequest = z.strictObject({
@@ -235,3 +235,15 @@ function facetField(path: string, context: FilterContext, at: string): FieldSpec
   }
   return field;
 }
+
+export const contactSearchService = (
+  parts: Needs<'searchIndex' | 'contactRepository' | 'companyRepository' | 'fields' | 'clock' | 'settings'>,
+) =>
+  new ContactSearchService({
+    index: parts.searchIndex,
+    contacts: parts.contactRepository,
+    companies: parts.companyRepository,
+    fields: parts.fields,
+    clock: parts.clock,
+    settings: parts.settings,
+  });

@@ -2,10 +2,11 @@ import type { Contact } from '../domain/contact.ts';
 import { patchSegment, SegmentInput, type Segment, type SegmentPatch } from '../domain/segment.ts';
 import type { SortKey } from '../domain/filter.ts';
 import { parseOrThrow } from '../domain/validation.ts';
-import type { SegmentRepository } from '../store/segments.ts';
+import { SegmentRepository } from '../store/segments.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { ContactSearchService, SearchResult } from './search.ts';
 import { writeWithRetry } from './optimistic.ts';
+import type { Needs } from './services.ts';
 
 /** Saved filters. A filter is checked against the field definitions when it is saved (422) and compiled afresh at each use. */
 export class SegmentService {
@@ -58,3 +59,6 @@ export class SegmentService {
     yield* this.search.allMatching(segment.filter);
   }
 }
+
+export const segmentService = ({ store, clock, search }: Needs<'store' | 'clock' | 'search'>) =>
+  new SegmentService(new SegmentRepository(store, clock), search);

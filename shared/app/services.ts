@@ -1,26 +1,37 @@
-import type { CountryCode } from 'libphonenumber-js';
-import { systemClock, type Clock } from '../domain/clock.ts';
 import { createStore, storeConfigFromEnv, type Store } from '../store/client.ts';
-import { ContactRepository } from '../store/contacts.ts';
-import { CompanyRepository } from '../store/companies.ts';
-import { FieldDefinitionRepository } from '../store/fields.ts';
-import { ApiKeyRepository } from '../store/api-keys.ts';
-import { IdempotencyRepository } from '../store/idempotency.ts';
-import { SegmentRepository } from '../store/segments.ts';
+import type { Clock } from '../domain/clock.ts';
+import { systemClock } from '../domain/clock.ts';
+import type { ApiKeyRepository } from '../store/api-keys.ts';
+import type { CompanyRepository } from '../store/companies.ts';
+import type { ContactRepository } from '../store/contacts.ts';
+import type { FieldDefinitionRepository } from '../store/fields.ts';
+import type { IdempotencyRepository } from '../store/idempotency.ts';
+import type { TaskRepository } from '../store/tasks.ts';
+import type { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
 import { EmbeddedContactIndex } from '../search/embedded.ts';
-import { OpenSearchContactIndex, openSearchConfigFromEnv } from '../search/opensearch.ts';
 import type { ContactSearchIndex } from '../search/port.ts';
-import { ContactService } from './contacts.ts';
-import { CompanyService } from './companies.ts';
-import { ContactSearchService } from './search.ts';
-import { SegmentService } from './segments.ts';
-import { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
-import { MergeRepository } from '../store/merges.ts';
-import { HistoryRepository } from '../store/history.ts';
 import { unavailableDeadLetterQueue, type DeadLetterQueue } from '../events/dead-letters.ts';
-import { FieldHistoryService } from './history.ts';
-import { DuplicateService } from './duplicates.ts';
-import { MergeService, type MergeParticipant } from './merge.ts';
+import type { WebhookSender } from '../events/webhook-sender.ts';
+import { assemble } from './container.ts';
+import { openSearchIndexFromEnv } from './search-index.ts';
+import { settingsFromEnv, type Settings } from './environment.ts';
+import {
+  apiKeys,
+  companyRepository,
+  contactRepository,
+  fieldDefinitions,
+  idempotencyRecords,
+  taskRepository,
+  webhookDeliveries,
+  webhookRepository,
+} from './repositories.ts';
+import { ContactService, contactService } from './contacts.ts';
+import { CompanyService, companyService } from './companies.ts';
+import { ContactSearchService, contactSearchService } from './search.ts';
+import { SegmentService, segmentService } from './segments.ts';
+import { FieldHistoryService, fieldHistoryService } from './history.ts';
+import { DuplicateService, duplicateService } from './duplicates.ts';
+import { MergeService, mergeService, type MergeParticipant } from './merge.ts';
 import {
   activitiesParticipant,
   claimsParticipant,
@@ -30,41 +41,21 @@ import {
   relationshipsParticipant,
   tasksParticipant,
 } from './merge-participants.ts';
-import { ActivityRepository } from '../store/activities.ts';
-import { RelationshipRepository } from '../store/relationships.ts';
-import { TaskRepository } from '../store/tasks.ts';
-import { DueIndex } from '../store/due.ts';
-import { LIMITS } from '../domain/limits.ts';
-import { TimelineService } from './timeline.ts';
-import { RelationshipService } from './relationships.ts';
-import { TaskService } from './tasks.ts';
-import { ReminderService } from './reminders.ts';
-import { WebhookDispatcher, WebhookService } from './webhooks.ts';
-import { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
-import { createWebhookSender, type WebhookSender } from '../events/webhook-sender.ts';
+import { TimelineService, timelineService } from './timeline.ts';
+import { RelationshipService, relationshipService } from './relationships.ts';
+import { TaskService, taskService } from './tasks.ts';
+import { ReminderService, reminderService } from './reminders.ts';
+import { WebhookDispatcher, WebhookService, webhookDispatcher, webhookSender, webhookService } from './webhooks.ts';
 
-export interface Settings {
-  /** Region in which phone numbers without a country code are read. */
-  defaultPhoneRegion: CountryCode;
-  /**
-   * Let webhooks reach loopback and private addresses. Off in AWS (SSRF: the metadata service,
-   * the VPC); the local runtime turns it on so a receiver on localhost works.
-   */
-  allowPrivateWebhookTargets?: boolean;
-}
-
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
-  const region = (env.KITH_DEFAULT_PHONE_REGION ?? 'US').toUpperCase();
-  if (!/^[A-Z]{2}$/.test(region)) throw new Error(`KITH_DEFAULT_PHONE_REGION must be a two-letter region, not ${region}`);
-  return {
-    defaultPhoneRegion: region as CountryCode,
-    allowPrivateWebhookTargets: ['1', 'true'].includes(env.KITH_WEBHOOKS_ALLOW_PRIVATE_NETWORKS ?? ''),
-  };
-}
+export { settingsFromEnv, type Settings };
 
 /**
- * Everything a function needs, built once per process (module scope in Lambda, once per
+ * Everything a function may need, built once per process (module scope in Lambda, once per
  * runtime locally). Functions receive it; they never build clients themselves.
+ *
+ * A function's `create` asks for the part it uses (`Pick<Services, 'history'>`), its handler.ts
+ * assembles exactly that from the factories beside each service, and the local runtime and the
+ * tests pass this whole container, a superset.
  */
 export interface Services {
   store: Store;
@@ -100,6 +91,24 @@ export interface Services {
 }
 
 /**
+ * Services plus what several of them share underneath: the parts a container is assembled from.
+ * Functions receive Services; these extra parts are for factories.
+ */
+export interface Parts extends Services {
+  contactRepository: ContactRepository;
+  companyRepository: CompanyRepository;
+  taskRepository: TaskRepository;
+  webhookRepository: WebhookRepository;
+  webhookDeliveries: DeliveryRepository;
+  searchIndex: ContactSearchIndex;
+  webhookSender: WebhookSender;
+  mergeParticipants: readonly MergeParticipant[];
+}
+
+/** What a factory needs, by name: `({ store, clock }: Needs<'store' | 'clock'>) => …`. */
+export type Needs<Key extends keyof Parts> = Pick<Parts, Key>;
+
+/**
  * Every kind of item that belongs to a contact and how a merge moves it, in order. Add yours
  * here (activities, relationship edges, tasks …); see MergeParticipant for the contract.
  */
@@ -117,6 +126,7 @@ export function mergeParticipants(
   ];
 }
 
+/** The whole container: the local runtime, the tests and the benchmarks run every function on it. */
 export function createServices(deps: {
   store: Store;
   clock?: Clock;
@@ -129,96 +139,50 @@ export function createServices(deps: {
   /** The runtime's dead letters (the local runtime passes its own); 501 without. */
   deadLetters?: DeadLetterQueue;
 }): Services {
-  const clock = deps.clock ?? systemClock;
-  const fields = new FieldDefinitionRepository(deps.store, clock);
-  const contactRepository = new ContactRepository(deps.store, clock);
-  const contacts = new ContactService(contactRepository, fields, deps.settings);
-  const timeline = new TimelineService({ store: deps.store, repository: new ActivityRepository(deps.store), contacts, clock });
-  const taskRepository = new TaskRepository(deps.store);
-  const relationships = new RelationshipService({
-    store: deps.store,
-    repository: new RelationshipRepository(deps.store),
-    contacts,
-    clock,
+  return assemble<Parts>({
+    store: () => deps.store,
+    clock: () => deps.clock ?? systemClock,
+    settings: () => deps.settings,
+    contactRepository,
+    companyRepository,
+    taskRepository,
+    webhookRepository,
+    webhookDeliveries,
+    fields: fieldDefinitions,
+    apiKeys,
+    idempotency: idempotencyRecords,
+    searchIndex: ({ fields }) => deps.searchIndex?.(fields) ?? new EmbeddedContactIndex(),
+    webhookSender: (parts) => deps.webhookSender ?? webhookSender(parts),
+    mergeParticipants: (parts) => [...mergeParticipants(() => parts), ...(deps.extraMergeParticipants ?? [])],
+    deadLetters: () => deps.deadLetters ?? unavailableDeadLetterQueue,
+    contacts: contactService,
+    companies: companyService,
+    search: contactSearchService,
+    segments: segmentService,
+    timeline: timelineService,
+    relationships: relationshipService,
+    tasks: taskService,
+    reminders: reminderService,
+    webhooks: webhookService,
+    webhookDispatcher,
+    duplicates: duplicateService,
+    merges: mergeService,
+    history: fieldHistoryService,
   });
-  const tasks = new TaskService({ store: deps.store, repository: taskRepository, contacts, timeline, clock });
-  const deliveries = new DeliveryRepository(deps.store);
-  const webhooks = new WebhookService({
-    repository: new WebhookRepository(deps.store),
-    deliveries,
-    clock,
-    allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false,
-  });
-  const companyRepository = new CompanyRepository(deps.store, clock);
-  const search = new ContactSearchService({
-    index: deps.searchIndex?.(fields) ?? new EmbeddedContactIndex(),
-    contacts: contactRepository,
-    companies: companyRepository,
-    fields,
-    clock,
-    settings: deps.settings,
-  });
-  const duplicates = new DuplicateService({
-    store: deps.store,
-    pairs: new DuplicateRepository(deps.store),
-    index: new DedupIndexRepository(deps.store),
-    contacts: contactRepository,
-    companies: companyRepository,
-    settings: deps.settings,
-    clock,
-  });
-  const merges = new MergeService({
-    contacts: contactRepository,
-    merges: new MergeRepository(deps.store),
-    participants: [
-      ...mergeParticipants(() => ({ duplicates, timeline, relationships, tasks })),
-      ...(deps.extraMergeParticipants ?? []),
-    ],
-    store: deps.store,
-    clock,
-  });
-  return {
-    store: deps.store,
-    clock,
-    settings: deps.settings,
-    contacts,
-    companies: new CompanyService(companyRepository, contactRepository, deps.settings),
-    fields,
-    apiKeys: new ApiKeyRepository(deps.store, clock),
-    idempotency: new IdempotencyRepository(deps.store, clock),
-    duplicates,
-    merges,
-    timeline,
-    relationships,
-    tasks,
-    reminders: new ReminderService({ index: new DueIndex(deps.store, 'REMIND', LIMITS.dueShards), tasks: taskRepository, clock }),
-    webhooks,
-    webhookDispatcher: new WebhookDispatcher({
-      webhooks,
-      deliveries,
-      index: new DueIndex(deps.store, 'RETRY', LIMITS.dueShards),
-      sender:
-        deps.webhookSender ?? createWebhookSender({ allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false }),
-      clock,
-    }),
-    history: new FieldHistoryService(new HistoryRepository(deps.store), {
-      contact: async (id) => (await contactRepository.get(id)) !== undefined,
-      company: async (id) => (await companyRepository.get(id)) !== undefined,
-    }),
-    deadLetters: deps.deadLetters ?? unavailableDeadLetterQueue,
-    search,
-    segments: new SegmentService(new SegmentRepository(deps.store, clock), search),
-  };
 }
 
 /** OpenSearch when OPENSEARCH_URL is set (SigV4 in AWS), else the embedded index. */
 export function searchIndexFromEnv(env: NodeJS.ProcessEnv = process.env) {
   return (fields: FieldDefinitionRepository): ContactSearchIndex => {
-    const config = openSearchConfigFromEnv(env, () => fields.all());
-    return config ? new OpenSearchContactIndex(config) : new EmbeddedContactIndex();
+    if (!env.OPENSEARCH_URL) return new EmbeddedContactIndex();
+    return openSearchIndexFromEnv(env)({ fields });
   };
 }
 
+/**
+ * The whole container from a Lambda's environment. A function's handler.ts should assemble only
+ * what its `create` asks for instead (see functions/history/handler.ts): this one bundles all of Kith.
+ */
 export function servicesFromEnv(env: NodeJS.ProcessEnv = process.env): Services {
   return createServices({
     store: createStore(storeConfigFromEnv(env)),

@@ -11,6 +11,7 @@ import type { Page, PageRequest } from '../store/pages.ts';
 import type { ContactService } from './contacts.ts';
 import type { TimelineService } from './timeline.ts';
 import { writeWithRetry } from './optimistic.ts';
+import type { Needs } from './services.ts';
 
 /**
  * Tasks and their reminders. Completing a task that is about a contact writes a system entry on
@@ -169,3 +170,12 @@ function fieldsOf(task: Task): TaskFields {
     Object.entries({ title, description, contactId, assigneeId, dueAt, remindAt, status }).filter(([, v]) => v !== undefined),
   ) as unknown as TaskFields;
 }
+
+export const taskService = ({
+  store,
+  taskRepository,
+  contacts,
+  timeline,
+  clock,
+}: Needs<'store' | 'taskRepository' | 'contacts' | 'timeline' | 'clock'>) =>
+  new TaskService({ store, repository: taskRepository, contacts, timeline, clock });

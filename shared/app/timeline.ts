@@ -5,13 +5,14 @@ import { idFor, idAt } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Contact } from '../domain/contact.ts';
-import type { ActivityRepository } from '../store/activities.ts';
+import { ActivityRepository } from '../store/activities.ts';
 import type { ContactRepository } from '../store/contacts.ts';
 import { transactWrite, type GuardedWrite } from '../store/transact.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { Store } from '../store/client.ts';
 import type { ContactService } from './contacts.ts';
 import { writeWithRetry } from './optimistic.ts';
+import type { Needs } from './services.ts';
 
 /**
  * The timeline of a contact: what people log (notes, calls, emails, meetings) and what Kith
@@ -259,3 +260,6 @@ function engagementFrom(contact: Contact): Engagement | undefined {
     ? { engagementScore: contact.engagementScore, lastInteractionAt: contact.lastInteractionAt }
     : undefined;
 }
+
+export const timelineService = ({ store, contacts, clock }: Needs<'store' | 'contacts' | 'clock'>) =>
+  new TimelineService({ store, repository: new ActivityRepository(store), contacts, clock });

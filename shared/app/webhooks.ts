@@ -18,11 +18,12 @@ import { LIMITS } from '../domain/limits.ts';
 import { ValidationError, VersionMismatchError } from '../domain/errors.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { KithEvent } from '../events/types.ts';
-import type { WebhookSender } from '../events/webhook-sender.ts';
-import type { DueIndex } from '../store/due.ts';
+import { createWebhookSender, type WebhookSender } from '../events/webhook-sender.ts';
+import { DueIndex } from '../store/due.ts';
 import type { DeliveryRepository, WebhookDelivery, WebhookRepository } from '../store/webhooks.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import { writeWithRetry } from './optimistic.ts';
+import type { Needs } from './services.ts';
 
 /** A subscription as the API shows it: never with its secret, except once when it is created. */
 export type WebhookView = Omit<Webhook, 'secret'>;
@@ -352,3 +353,34 @@ function contactOf(event: KithEvent): { contactId?: string } {
   const named = detail.data?.contactId;
   return typeof named === 'string' ? { contactId: named } : {};
 }
+
+export const webhookService = ({
+  webhookRepository,
+  webhookDeliveries,
+  clock,
+  settings,
+}: Needs<'webhookRepository' | 'webhookDeliveries' | 'clock' | 'settings'>) =>
+  new WebhookService({
+    repository: webhookRepository,
+    deliveries: webhookDeliveries,
+    clock,
+    allowPrivateNetworks: settings.allowPrivateWebhookTargets ?? false,
+  });
+
+export const webhookSender = ({ settings }: Needs<'settings'>) =>
+  createWebhookSender({ allowPrivateNetworks: settings.allowPrivateWebhookTargets ?? false });
+
+export const webhookDispatcher = ({
+  store,
+  webhooks,
+  webhookDeliveries,
+  webhookSender,
+  clock,
+}: Needs<'store' | 'webhooks' | 'webhookDeliveries' | 'webhookSender' | 'clock'>) =>
+  new WebhookDispatcher({
+    webhooks,
+    deliveries: webhookDeliveries,
+    index: new DueIndex(store, 'RETRY', LIMITS.dueShards),
+    sender: webhookSender,
+    clock,
+  });

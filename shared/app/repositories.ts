@@ -1,0 +1,23 @@
+/**
+ * The repositories containers share, one factory each. Several services read through the same
+ * instance, which matters where a repository caches (field definitions, webhook subscriptions).
+ */
+import { ApiKeyRepository } from '../store/api-keys.ts';
+import { CompanyRepository } from '../store/companies.ts';
+import { ContactRepository } from '../store/contacts.ts';
+import { FieldDefinitionRepository } from '../store/fields.ts';
+import { IdempotencyRepository } from '../store/idempotency.ts';
+import { TaskRepository } from '../store/tasks.ts';
+import { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
+import type { Parts } from './services.ts';
+
+type Needs<Key extends keyof Parts> = Pick<Parts, Key>;
+
+export const contactRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new ContactRepository(store, clock);
+export const companyRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new CompanyRepository(store, clock);
+export const taskRepository = ({ store }: Needs<'store'>) => new TaskRepository(store);
+export const fieldDefinitions = ({ store, clock }: Needs<'store' | 'clock'>) => new FieldDefinitionRepository(store, clock);
+export const apiKeys = ({ store, clock }: Needs<'store' | 'clock'>) => new ApiKeyRepository(store, clock);
+export const idempotencyRecords = ({ store, clock }: Needs<'store' | 'clock'>) => new IdempotencyRepository(store, clock);
+export const webhookRepository = ({ store }: Needs<'store'>) => new WebhookRepository(store);
+export const webhookDeliveries = ({ store }: Needs<'store'>) => new DeliveryRepository(store);
