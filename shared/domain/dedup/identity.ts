@@ -1,8 +1,8 @@
-import anyAscii from 'any-ascii';
 import { doubleMetaphone } from 'double-metaphone';
 import type { CountryCode } from 'libphonenumber-js';
 import { normalizePhone, normalizeDomain } from '../normalize.ts';
 import { nicknameGroups } from './nicknames.ts';
+import { transliterate } from './transliteration.ts';
 
 /**
  * Normalization for matching: turns what people type about a person into comparable keys.
@@ -10,12 +10,17 @@ import { nicknameGroups } from './nicknames.ts';
  * (accents, titles, gmail dots), because two values that normalize alike only suggest, never decide.
  */
 
-/** Lower-case ASCII letters, digits and single spaces: accents folded, other scripts transliterated. */
+/** Apostrophes vanish, whichever was typed: `O'Brien`, `O’Brien` and `OBrien` are one name. */
+const APOSTROPHES = /['`‘’‚‛′]/g;
+
+/**
+ * Lower-case letters, digits and single spaces: accents folded, Greek and Cyrillic in Latin
+ * letters (see transliteration.ts), other scripts as written.
+ */
 export function foldText(raw: string): string {
-  const ascii = anyAscii(raw.normalize('NFKC')).toLowerCase();
-  return ascii
-    .replace(/['’`]/g, '')
-    .replace(/[^a-z0-9]+/g, ' ')
+  return transliterate(raw)
+    .replace(APOSTROPHES, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
 
@@ -132,9 +137,13 @@ function joinSurname(tokens: readonly string[]): string | undefined {
   return joined === '' ? undefined : joined;
 }
 
-/** Both Double Metaphone codes of a word, without duplicates or empties. */
+/**
+ * Both Double Metaphone codes of a word, without duplicates or empties. A word in a script that
+ * stays as written (山田) has no sound code: the word itself is its code, so it still blocks.
+ */
 export function phoneticCodes(word: string): string[] {
   if (word.length === 0) return [];
+  if (!/[a-z]/.test(word)) return /\p{L}/u.test(word) ? [word] : [];
   const [primary, secondary] = doubleMetaphone(word);
   return [...new Set([primary, secondary].filter((code) => code !== ''))];
 }
