@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Services } from '../../shared/app/services.ts';
-import type { DispatchResult, RetrySweep } from '../../shared/app/webhooks.ts';
+import type { DispatchResult, RetrySweep } from '../../shared/app/webhook-dispatcher.ts';
 import type { KithEvent, ScheduledInvocation } from '../../shared/events/types.ts';
 
 function isEvent(input: KithEvent | ScheduledInvocation): input is KithEvent {

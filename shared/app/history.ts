@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError } from '../domain/errors.ts';
 import type { HistoryEntity } from '../store/keys.ts';
 import { HistoryRepository, type HistoryEntry } from '../store/history.ts';
@@ -8,23 +8,26 @@ import type { Needs } from './services.ts';
 
 const HISTORY_ENTITIES = ['contact', 'company'] as const satisfies readonly HistoryEntity[];
 
-/** The part of a domain event that field history reads; anything else in it is ignored. */
+/**
+ * The part of a domain event that field history reads; anything else in it is ignored. zod's
+ * tree-shakable mini API: the history consumer's bundle carries none of the API's schemas.
+ */
 const HistoryEvent = z.object({
-  'detail-type': z.string().min(1),
+  'detail-type': z.string().check(z.minLength(1)),
   detail: z.object({
-    eventId: z.string().min(1),
+    eventId: z.string().check(z.minLength(1)),
     entity: z.string(),
-    id: z.string().min(1),
-    version: z.number().int().positive(),
+    id: z.string().check(z.minLength(1)),
+    version: z.int().check(z.positive()),
     actor: z.string(),
     occurredAt: z.iso.datetime(),
-    data: z
-      .object({
-        mergedInto: z.string().min(1).optional(),
-        changes: z.record(z.string(), z.object({ from: z.unknown().optional(), to: z.unknown().optional() })).optional(),
-        changesOmitted: z.array(z.string()).optional(),
-      })
-      .optional(),
+    data: z.optional(
+      z.object({
+        mergedInto: z.optional(z.string().check(z.minLength(1))),
+        changes: z.optional(z.record(z.string(), z.object({ from: z.optional(z.unknown()), to: z.optional(z.unknown()) }))),
+        changesOmitted: z.optional(z.array(z.string())),
+      }),
+    ),
   }),
 });
 

@@ -1,7 +1,7 @@
 import { isPlainObject } from '../domain/merge-patch.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { LIMITS } from '../domain/limits.ts';
-import { displayName } from '../domain/contact.ts';
+import { displayName } from '../domain/contact-record.ts';
 import { isTypeKey, relationshipSides, type Relationship } from '../domain/relationships.ts';
 import { searchIntroductions, type IntroductionPath } from '../domain/introductions.ts';
 import type { Clock } from '../domain/clock.ts';

@@ -45,7 +45,8 @@ import { TimelineService, timelineService } from './timeline.ts';
 import { RelationshipService, relationshipService } from './relationships.ts';
 import { TaskService, taskService } from './tasks.ts';
 import { ReminderService, reminderService } from './reminders.ts';
-import { WebhookDispatcher, WebhookService, webhookDispatcher, webhookSender, webhookService } from './webhooks.ts';
+import { WebhookService, webhookService } from './webhooks.ts';
+import { WebhookDispatcher, webhookDispatcher, webhookSender } from './webhook-dispatcher.ts';
 
 export { settingsFromEnv, type Settings };
 

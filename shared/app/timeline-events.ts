@@ -1,4 +1,4 @@
-import { displayName } from '../domain/contact.ts';
+import { displayName } from '../domain/contact-record.ts';
 import type { KithEvent } from '../events/types.ts';
 import type { Services } from './services.ts';
 

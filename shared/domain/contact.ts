@@ -7,6 +7,8 @@ import { ErrorCollector, fieldErrorsOf } from './validation.ts';
 import { applyMergePatch, isPlainObject } from './merge-patch.ts';
 import { ValidationError } from './errors.ts';
 
+export { completenessOf, displayName, primaryEmail } from './contact-record.ts';
+
 export const LIFECYCLE_STAGES = [
   'subscriber',
   'lead',
@@ -281,30 +283,4 @@ export function patchContact(current: Contact, patch: unknown, rules: ContactRul
     customPatch === null ? Object.keys(current.customFields ?? {}) : isPlainObject(customPatch) ? Object.keys(customPatch) : [],
   );
   return normalizeContact(next, rules, touched);
-}
-
-/** Weighted share of the fields a useful contact has filled, 0–1, two decimals. */
-export function completenessOf(fields: ContactFields): number {
-  const checks: [boolean, number][] = [
-    [Boolean(fields.firstName && fields.lastName), 0.2],
-    [fields.emails.length > 0, 0.2],
-    [fields.phones.length > 0, 0.15],
-    [Boolean(fields.companyId), 0.1],
-    [Boolean(fields.jobTitle), 0.1],
-    [Boolean(fields.address?.city || fields.address?.country), 0.1],
-    [Boolean(fields.lifecycleStage), 0.05],
-    [Boolean(fields.ownerId), 0.05],
-    [Object.keys(fields.socialProfiles ?? {}).length > 0, 0.05],
-  ];
-  const score = checks.reduce((sum, [ok, weight]) => sum + (ok ? weight : 0), 0);
-  return Math.round(score * 100) / 100;
-}
-
-export function primaryEmail(fields: Pick<ContactFields, 'emails'>): string | undefined {
-  return fields.emails.find((e) => e.primary)?.address;
-}
-
-export function displayName(contact: Pick<ContactFields, 'firstName' | 'lastName' | 'nickname' | 'emails'>): string {
-  const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
-  return name || contact.nickname || contact.emails[0]?.address || '(no name)';
 }

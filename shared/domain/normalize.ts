@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Lower-case, trimmed address, or `undefined` when it is not a valid email. */
 export function normalizeEmail(raw: string): string | undefined {
@@ -48,11 +48,12 @@ export function normalizeDomain(raw: string): string | undefined {
   }
 }
 
-const TIME_ZONES = new Set(Intl.supportedValuesOf('timeZone'));
-TIME_ZONES.add('UTC');
+let timeZones: ReadonlySet<string> | undefined;
 
 export function isTimeZone(value: string): boolean {
-  return TIME_ZONES.has(value);
+  // Listed on first use, not when a function that never checks a time zone starts.
+  timeZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+  return timeZones.has(value);
 }
 
 /** `YYYY-MM-DD` that names a real calendar day. */

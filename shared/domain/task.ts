@@ -5,6 +5,8 @@ import { applyMergePatch, isPlainObject } from './merge-patch.ts';
 import { parseOrThrow } from './validation.ts';
 import { ValidationError } from './errors.ts';
 
+export { isReminderPending } from './task-record.ts';
+
 export const TASK_STATUSES = ['open', 'done'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -107,11 +109,6 @@ export function nextTask(current: Task, fields: TaskFields, actor: string, now: 
   }
   if (remindedAt && fields.remindAt === current.remindAt) next.remindedAt = remindedAt;
   return dropUndefined(next);
-}
-
-/** A reminder waits to fire while its task is open, has a `remindAt`, and has not fired for it. */
-export function isReminderPending(task: Pick<Task, 'status' | 'remindAt' | 'remindedAt'>): boolean {
-  return task.status === 'open' && task.remindAt !== undefined && task.remindedAt === undefined;
 }
 
 export function justCompleted(before: Pick<Task, 'status'> | undefined, after: Pick<Task, 'status'>): boolean {

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { isPublicAddress } from '../domain/webhooks.ts';
+import { isPublicAddress } from '../domain/webhook-delivery.ts';
 import { LIMITS } from '../domain/limits.ts';
 
 export interface WebhookRequest {

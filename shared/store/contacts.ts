@@ -1,7 +1,8 @@
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { completenessOf, primaryEmail, type Contact, type ContactFields, type ContactStatus } from '../domain/contact.ts';
+import { completenessOf, primaryEmail } from '../domain/contact-record.ts';
+import type { Contact, ContactFields, ContactStatus } from '../domain/contact.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Engagement } from '../domain/engagement.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';

@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand, BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, VersionMismatchError } from '../domain/errors.ts';
-import { isReminderPending, type Task, type TaskStatus } from '../domain/task.ts';
+import { isReminderPending } from '../domain/task-record.ts';
+import type { Task, TaskStatus } from '../domain/task.ts';
 import { shardOf, waitingMinute } from '../domain/due.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';

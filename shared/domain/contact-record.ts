@@ -1,0 +1,32 @@
+import type { ContactFields } from './contact.ts';
+
+/**
+ * What derives from a stored contact. Apart from contact.ts, whose input rules (zod, phone
+ * metadata) the consumers that only read contacts should not load.
+ */
+
+/** Weighted share of the fields a useful contact has filled, 0–1, two decimals. */
+export function completenessOf(fields: ContactFields): number {
+  const checks: [boolean, number][] = [
+    [Boolean(fields.firstName && fields.lastName), 0.2],
+    [fields.emails.length > 0, 0.2],
+    [fields.phones.length > 0, 0.15],
+    [Boolean(fields.companyId), 0.1],
+    [Boolean(fields.jobTitle), 0.1],
+    [Boolean(fields.address?.city || fields.address?.country), 0.1],
+    [Boolean(fields.lifecycleStage), 0.05],
+    [Boolean(fields.ownerId), 0.05],
+    [Object.keys(fields.socialProfiles ?? {}).length > 0, 0.05],
+  ];
+  const score = checks.reduce((sum, [ok, weight]) => sum + (ok ? weight : 0), 0);
+  return Math.round(score * 100) / 100;
+}
+
+export function primaryEmail(fields: Pick<ContactFields, 'emails'>): string | undefined {
+  return fields.emails.find((e) => e.primary)?.address;
+}
+
+export function displayName(contact: Pick<ContactFields, 'firstName' | 'lastName' | 'nickname' | 'emails'>): string {
+  const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
+  return name || contact.nickname || contact.emails[0]?.address || '(no name)';
+}
