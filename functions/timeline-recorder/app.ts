@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Services } from '../../shared/app/services.ts';
+import type { SystemTimeline } from '../../shared/app/system-timeline.ts';
 import { recordContactEvent, type Recorded } from '../../shared/app/timeline-events.ts';
 import type { KithEvent } from '../../shared/events/types.ts';
 
 /** Writes the system entries that contact events call for (stage changes, merges) on the timeline. */
-export function create(services: Pick<Services, 'timeline' | 'contacts'>) {
+export function create(services: { timeline: SystemTimeline }) {
   const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'timeline-recorder' } });
   return middy<KithEvent, Recorded>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

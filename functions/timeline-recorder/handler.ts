@@ -1,16 +1,7 @@
 import { assemble } from '../../shared/app/container.ts';
 import { foundationFromEnv } from '../../shared/app/environment.ts';
-import { contactRepository, fieldDefinitions } from '../../shared/app/repositories.ts';
-import { contactService } from '../../shared/app/contacts.ts';
-import { timelineService } from '../../shared/app/timeline.ts';
+import { contactRepository } from '../../shared/app/repositories.ts';
+import { systemTimeline } from '../../shared/app/system-timeline.ts';
 import { create } from './app.ts';
 
-export const handler = create(
-  assemble({
-    ...foundationFromEnv(),
-    contactRepository,
-    fields: fieldDefinitions,
-    contacts: contactService,
-    timeline: timelineService,
-  }),
-);
+export const handler = create(assemble({ ...foundationFromEnv(), contactRepository, timeline: systemTimeline }));

@@ -1,6 +1,6 @@
 import { displayName } from '../domain/contact-record.ts';
 import type { KithEvent } from '../events/types.ts';
-import type { Services } from './services.ts';
+import type { SystemTimeline } from './system-timeline.ts';
 
 export type Recorded = 'stage_changed' | 'merged' | 'ignored';
 
@@ -9,19 +9,19 @@ export type Recorded = 'stage_changed' | 'merged' | 'ignored';
  * `lifecycleStage` among its changed fields, or `contact.merged`. Idempotent: each entry's id
  * derives from its cause, so a redelivered event writes nothing new.
  */
-export async function recordContactEvent(event: KithEvent, services: Pick<Services, 'timeline' | 'contacts'>): Promise<Recorded> {
+export async function recordContactEvent(event: KithEvent, { timeline }: { timeline: SystemTimeline }): Promise<Recorded> {
   const { detail } = event;
   if (event['detail-type'] === 'contact.merged') {
     const survivorId = detail.data?.mergedInto;
     if (typeof survivorId !== 'string') return 'ignored';
-    const loser = await services.contacts.repository.get(detail.id);
+    const loser = await timeline.contacts.get(detail.id);
     const name = loser ? displayName(loser) : 'a merged contact';
-    await services.timeline.recordMerge(survivorId, { id: detail.id, name }, detail.occurredAt);
+    await timeline.recordMerge(survivorId, { id: detail.id, name }, detail.occurredAt);
     return 'merged';
   }
   if (detail.changedFields.includes('lifecycleStage')) {
-    const stage = await stageChangeOf(event, services);
-    await services.timeline.recordStageChange(detail.id, {
+    const stage = await stageChangeOf(event, timeline);
+    await timeline.recordStageChange(detail.id, {
       ...stage,
       version: detail.version,
       at: detail.occurredAt,
@@ -33,11 +33,11 @@ export async function recordContactEvent(event: KithEvent, services: Pick<Servic
 }
 
 /** The stages before and after, from the event (the translator reports them) or, failing that, the record. */
-async function stageChangeOf(event: KithEvent, services: Pick<Services, 'contacts'>): Promise<{ from?: string; to?: string }> {
+async function stageChangeOf(event: KithEvent, timeline: SystemTimeline): Promise<{ from?: string; to?: string }> {
   const { from, to } = event.detail.data ?? {};
   if (typeof from === 'string' || typeof to === 'string') {
     return { ...(typeof from === 'string' ? { from } : {}), ...(typeof to === 'string' ? { to } : {}) };
   }
-  const contact = await services.contacts.repository.get(event.detail.id);
+  const contact = await timeline.contacts.get(event.detail.id);
   return contact?.version === event.detail.version && contact.lifecycleStage ? { to: contact.lifecycleStage } : {};
 }

@@ -6,6 +6,8 @@ import { parseOrThrow } from './validation.ts';
 import { ValidationError } from './errors.ts';
 import { isIdTime } from './ids.ts';
 
+export { systemEntry } from './activity-record.ts';
+
 /** What a timeline holds: what people logged, and what Kith itself recorded (`system`). */
 export const ACTIVITY_KINDS = ['note', 'call', 'email', 'meeting', 'system'] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
@@ -134,14 +136,4 @@ function cleaned(content: ActivityContent): ActivityContent {
     if (next !== undefined) out[key] = next;
   }
   return out as unknown as ActivityContent;
-}
-
-/** A system entry: what Kith records about a contact on its own. */
-export function systemEntry(
-  event: SystemEvent,
-  subject: string,
-  occurredAt: string,
-  data?: Record<string, unknown>,
-): ActivityContent {
-  return { kind: 'system', systemEvent: event, subject, occurredAt, participants: [], ...(data ? { data } : {}) };
 }
