@@ -4,11 +4,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { routes } from '../../infra/topology.ts';
 import { createDispatcher, errorResponse } from '../../shared/http/dispatch.ts';
-import type { Services } from '../../shared/app/services.ts';
+import type { HttpApiServices } from './services.ts';
 import { operations } from './operations/index.ts';
 
 /** The HTTP API function: Powertools logging around the framework-free dispatcher. */
-export function create(services: Services) {
+export function create(services: HttpApiServices) {
   const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'http-api' } });
   const dispatch = createDispatcher({ routes, operations, services, idempotency: services.idempotency, logger });
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()

@@ -1,4 +1,56 @@
-import { servicesFromEnv } from '../../shared/app/services.ts';
+import { assemble } from '../../shared/app/container.ts';
+import { foundationFromEnv } from '../../shared/app/environment.ts';
+import {
+  apiKeys,
+  companyRepository,
+  contactRepository,
+  fieldDefinitions,
+  idempotencyRecords,
+  taskRepository,
+  webhookDeliveries,
+  webhookRepository,
+} from '../../shared/app/repositories.ts';
+import { openSearchIndexFromEnv } from '../../shared/app/search-index.ts';
+import { contactService } from '../../shared/app/contacts.ts';
+import { companyService } from '../../shared/app/companies.ts';
+import { contactSearchService } from '../../shared/app/search.ts';
+import { segmentService } from '../../shared/app/segments.ts';
+import { timelineService } from '../../shared/app/timeline.ts';
+import { relationshipService } from '../../shared/app/relationships.ts';
+import { taskService } from '../../shared/app/tasks.ts';
+import { webhookService } from '../../shared/app/webhooks.ts';
+import { duplicateService } from '../../shared/app/duplicates.ts';
+import { mergeService } from '../../shared/app/merge.ts';
+import { builtInMergeParticipants } from '../../shared/app/merge-participants.ts';
+import { fieldHistoryService } from '../../shared/app/history.ts';
+import { unavailableDeadLetterQueue } from '../../shared/events/dead-letters.ts';
 import { create } from './app.ts';
 
-export const handler = create(servicesFromEnv());
+export const handler = create(
+  assemble({
+    ...foundationFromEnv(),
+    contactRepository,
+    companyRepository,
+    taskRepository,
+    webhookRepository,
+    webhookDeliveries,
+    fields: fieldDefinitions,
+    apiKeys,
+    idempotency: idempotencyRecords,
+    searchIndex: openSearchIndexFromEnv(),
+    // The SQS adapter of the dead-letter port does not exist yet: its routes answer 501 in AWS.
+    deadLetters: () => unavailableDeadLetterQueue,
+    contacts: contactService,
+    companies: companyService,
+    search: contactSearchService,
+    segments: segmentService,
+    timeline: timelineService,
+    relationships: relationshipService,
+    tasks: taskService,
+    webhooks: webhookService,
+    duplicates: duplicateService,
+    mergeParticipants: builtInMergeParticipants,
+    merges: mergeService,
+    history: fieldHistoryService,
+  }),
+);

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Services } from '../../shared/app/services.ts';
+import type { SearchIndexing } from '../../shared/app/search-indexing.ts';
 import type { KithEvent } from '../../shared/events/types.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { KithEvent } from '../../shared/events/types.ts';
  * index it at its version (or tombstone it); on every company event, re-index its members. Late and repeated events are harmless: the index
  * refuses versions it already has. Index failures throw, so the bus retries, then dead-letters.
  */
-export function create(services: Pick<Services, 'search'>) {
+export function create(services: { search: SearchIndexing }) {
   const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'search-indexer' } });
   return middy<KithEvent, void>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -2,7 +2,7 @@ import { assemble } from '../../shared/app/container.ts';
 import { foundationFromEnv } from '../../shared/app/environment.ts';
 import { companyRepository, contactRepository, fieldDefinitions } from '../../shared/app/repositories.ts';
 import { openSearchIndexFromEnv } from '../../shared/app/search-index.ts';
-import { contactSearchService } from '../../shared/app/search.ts';
+import { searchIndexing } from '../../shared/app/search-indexing.ts';
 import { create } from './app.ts';
 
 export const handler = create(
@@ -12,6 +12,6 @@ export const handler = create(
     companyRepository,
     fields: fieldDefinitions,
     searchIndex: openSearchIndexFromEnv(),
-    search: contactSearchService,
+    search: searchIndexing,
   }),
 );

@@ -53,7 +53,11 @@ const BATCH_CONCURRENCY = 8;
  * Runs every operation on its own: one failing never stops the others, and each result says
  * what happened to it, with the same problem document a single request would have had.
  */
-export async function runBatch(request: z.output<typeof BatchRequest>, principal: Principal, services: Services) {
+export async function runBatch(
+  request: z.output<typeof BatchRequest>,
+  principal: Principal,
+  services: Pick<Services, 'contacts'>,
+) {
   const results: BatchItemResult[] = new Array(request.operations.length);
   const chains = new Map<string, Promise<void>>();
   const running = new Set<Promise<void>>();
@@ -89,7 +93,12 @@ function targetOf(op: BatchOperation, index: number): string {
   }
 }
 
-async function runOne(op: BatchOperation, index: number, principal: Principal, services: Services): Promise<BatchItemResult> {
+async function runOne(
+  op: BatchOperation,
+  index: number,
+  principal: Principal,
+  services: Pick<Services, 'contacts'>,
+): Promise<BatchItemResult> {
   try {
     const written = await apply(op, principal, services);
     const status = written.created ? 201 : op.op === 'delete' ? 204 : 200;
@@ -105,7 +114,7 @@ async function runOne(op: BatchOperation, index: number, principal: Principal, s
 async function apply(
   op: BatchOperation,
   principal: Principal,
-  { contacts }: Services,
+  { contacts }: Pick<Services, 'contacts'>,
 ): Promise<{ contact: Contact; created: boolean }> {
   switch (op.op) {
     case 'create':

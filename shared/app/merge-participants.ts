@@ -9,6 +9,7 @@ import type { TimelineService } from './timeline.ts';
 import type { RelationshipService } from './relationships.ts';
 import type { TaskService } from './tasks.ts';
 import type { MergeParticipant } from './merge.ts';
+import type { Needs, Services } from './services.ts';
 
 /**
  * The loser's email and external-id claims pass to the survivor, so creating a contact with
@@ -124,3 +125,25 @@ export function tasksParticipant(tasks: () => TaskService): MergeParticipant {
     },
   };
 }
+
+/**
+ * Every kind of item that belongs to a contact and how a merge moves it, in order. Add yours
+ * here (activities, relationship edges, tasks …); see MergeParticipant for the contract.
+ */
+export function mergeParticipants(
+  services: () => Pick<Services, 'duplicates' | 'timeline' | 'relationships' | 'tasks'>,
+): MergeParticipant[] {
+  return [
+    claimsParticipant,
+    membershipParticipant,
+    historyParticipant,
+    activitiesParticipant(() => services().timeline),
+    relationshipsParticipant(() => services().relationships),
+    tasksParticipant(() => services().tasks),
+    duplicatesParticipant(() => services().duplicates),
+  ];
+}
+
+/** The container's factory of merge participants: the built-in ones, over the container's services. */
+export const builtInMergeParticipants = (parts: Needs<'duplicates' | 'timeline' | 'relationships' | 'tasks'>) =>
+  mergeParticipants(() => parts);

@@ -18,16 +18,9 @@ import { parseOrThrow } from '../domain/validation.ts';
 import { analyzeQuery, type AnalyzedQuery } from '../domain/search-text.ts';
 import type { ContactRepository } from '../store/contacts.ts';
 import type { CompanyRepository } from '../store/companies.ts';
-import type { Company } from '../domain/company.ts';
 import type { FieldDefinitionRepository } from '../store/fields.ts';
-import {
-  indexVersion,
-  type ContactSearchIndex,
-  type FacetCount,
-  type RebuildReport,
-  type ApplyReport,
-  type IndexEntry,
-} from '../search/port.ts';
+import type { ContactSearchIndex, FacetCount } from '../search/port.ts';
+import { SearchIndexing } from './search-indexing.ts';
 import type { Needs, Settings } from './services.ts';
 
 /** The body of `POST /v1/contacts/search` (DESIGN.md §5). */
@@ -61,10 +54,7 @@ export interface SearchResult {
  * live field definitions, asks the index for ids, and reads the contacts from the table (the
  * truth), so a result is never older than the table.
  */
-export class ContactSearchService {
-  readonly index: ContactSearchIndex;
-  private readonly contacts: ContactRepository;
-  private readonly companies: CompanyRepository;
+export class ContactSearchService extends SearchIndexing {
   private readonly fields: FieldDefinitionRepository;
   private readonly clock: Clock;
   private readonly settings: Settings;
@@ -77,9 +67,7 @@ export class ContactSearchService {
     clock: Clock;
     settings: Settings;
   }) {
-    this.index = deps.index;
-    this.contacts = deps.contacts;
-    this.companies = deps.companies;
+    super(deps);
     this.fields = deps.fields;
     this.clock = deps.clock;
     this.settings = deps.settings;
@@ -142,71 +130,6 @@ export class ContactSearchService {
       if (contacts.length > 0) yield contacts;
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-  }
-
-  /**
-   * Brings the index in line with the table for one contact, as the search-indexer consumer does
-   * on every contact event. A contact that is gone is tombstoned above the event's version, so no
-   * later-arriving older write can bring it back.
-   */
-  async indexContact(id: string, eventVersion: number): Promise<ApplyReport> {
-    const contact = await this.contacts.get(id, { consistent: true });
-    if (!contact) return this.index.apply([{ id, version: indexVersion(eventVersion + 1) }]);
-    return this.index.apply(await this.entriesOf([contact]));
-  }
-
-  /** Re-indexes the members of a company whose name may have changed (company events). */
-  async indexCompany(companyId: string): Promise<ApplyReport> {
-    const report: ApplyReport = { written: 0, stale: 0, rejected: [] };
-    let cursor: string | undefined;
-    do {
-      const members = await this.companies.members(companyId, { limit: LIMITS.maxPageSize, cursor });
-      const contacts = await this.contacts.getMany(members.results.map((m) => m.contactId));
-      const page = await this.index.apply(await this.entriesOf(contacts));
-      report.written += page.written;
-      report.stale += page.stale;
-      report.rejected.push(...page.rejected);
-      cursor = members.nextCursor ?? undefined;
-    } while (cursor);
-    return report;
-  }
-
-  /** Rebuilds the whole index from the table's active contacts and swaps it in. */
-  reindex(): Promise<RebuildReport> {
-    return this.index.rebuild(this.allEntries());
-  }
-
-  private async *allEntries(): AsyncGenerator<IndexEntry[]> {
-    const companies = new Map<string, Promise<Company | undefined>>();
-    for await (const contacts of this.contacts.all('active')) yield await this.entriesOf(contacts, companies);
-  }
-
-  /** Index entries of contacts as read from the table, with their companies' names and versions. */
-  private async entriesOf(
-    contacts: readonly Contact[],
-    companies = new Map<string, Promise<Company | undefined>>(),
-  ): Promise<IndexEntry[]> {
-    return Promise.all(
-      contacts.map(async (contact) => {
-        if (contact.status !== 'active' || !contact.companyId)
-          return { id: contact.id, version: indexVersion(contact.version), contact };
-        let company = companies.get(contact.companyId);
-        if (!company) companies.set(contact.companyId, (company = this.companies.get(contact.companyId)));
-        const found = await company;
-        return {
-          id: contact.id,
-          version: indexVersion(contact.version, found?.version ?? 0),
-          contact,
-          ...(found ? { companyName: found.name } : {}),
-        };
-      }),
-    );
-  }
-
-  /** At process start: create the index if there is none, and fill it from the table if it is new. */
-  async prepare(): Promise<{ created: boolean; rebuilt?: RebuildReport }> {
-    const { created } = await this.index.ensureReady();
-    return created ? { created, rebuilt: await this.reindex() } : { created };
   }
 
   private async activeContacts(ids: readonly string[]): Promise<Contact[]> {

@@ -32,15 +32,7 @@ import { SegmentService, segmentService } from './segments.ts';
 import { FieldHistoryService, fieldHistoryService } from './history.ts';
 import { DuplicateService, duplicateService } from './duplicates.ts';
 import { MergeService, mergeService, type MergeParticipant } from './merge.ts';
-import {
-  activitiesParticipant,
-  claimsParticipant,
-  duplicatesParticipant,
-  historyParticipant,
-  membershipParticipant,
-  relationshipsParticipant,
-  tasksParticipant,
-} from './merge-participants.ts';
+import { builtInMergeParticipants, mergeParticipants } from './merge-participants.ts';
 import { TimelineService, timelineService } from './timeline.ts';
 import { RelationshipService, relationshipService } from './relationships.ts';
 import { TaskService, taskService } from './tasks.ts';
@@ -48,7 +40,7 @@ import { ReminderService, reminderService } from './reminders.ts';
 import { WebhookService, webhookService } from './webhooks.ts';
 import { WebhookDispatcher, webhookDispatcher, webhookSender } from './webhook-dispatcher.ts';
 
-export { settingsFromEnv, type Settings };
+export { mergeParticipants, settingsFromEnv, type Settings };
 
 /**
  * Everything a function may need, built once per process (module scope in Lambda, once per
@@ -109,24 +101,6 @@ export interface Parts extends Services {
 /** What a factory needs, by name: `({ store, clock }: Needs<'store' | 'clock'>) => …`. */
 export type Needs<Key extends keyof Parts> = Pick<Parts, Key>;
 
-/**
- * Every kind of item that belongs to a contact and how a merge moves it, in order. Add yours
- * here (activities, relationship edges, tasks …); see MergeParticipant for the contract.
- */
-export function mergeParticipants(
-  services: () => Pick<Services, 'duplicates' | 'timeline' | 'relationships' | 'tasks'>,
-): MergeParticipant[] {
-  return [
-    claimsParticipant,
-    membershipParticipant,
-    historyParticipant,
-    activitiesParticipant(() => services().timeline),
-    relationshipsParticipant(() => services().relationships),
-    tasksParticipant(() => services().tasks),
-    duplicatesParticipant(() => services().duplicates),
-  ];
-}
-
 /** The whole container: the local runtime, the tests and the benchmarks run every function on it. */
 export function createServices(deps: {
   store: Store;
@@ -154,7 +128,7 @@ export function createServices(deps: {
     idempotency: idempotencyRecords,
     searchIndex: ({ fields }) => deps.searchIndex?.(fields) ?? new EmbeddedContactIndex(),
     webhookSender: (parts) => deps.webhookSender ?? webhookSender(parts),
-    mergeParticipants: (parts) => [...mergeParticipants(() => parts), ...(deps.extraMergeParticipants ?? [])],
+    mergeParticipants: (parts) => [...builtInMergeParticipants(parts), ...(deps.extraMergeParticipants ?? [])],
     deadLetters: () => deps.deadLetters ?? unavailableDeadLetterQueue,
     contacts: contactService,
     companies: companyService,

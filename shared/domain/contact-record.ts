@@ -1,9 +1,26 @@
 import type { ContactFields } from './contact.ts';
 
 /**
- * What derives from a stored contact. Apart from contact.ts, whose input rules (zod, phone
- * metadata) the consumers that only read contacts should not load.
+ * What a stored contact is made of and what derives from it. Apart from contact.ts, whose input
+ * rules (zod, phone metadata) the consumers that only read contacts should not load.
  */
+
+export const LIFECYCLE_STAGES = [
+  'subscriber',
+  'lead',
+  'marketing_qualified_lead',
+  'sales_qualified_lead',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'churned',
+  'other',
+] as const;
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+
+export const CONSENT_STATUSES = ['granted', 'denied', 'pending', 'withdrawn'] as const;
+export const CONTACT_STATUSES = ['active', 'archived', 'merged'] as const;
+export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 
 /** Weighted share of the fields a useful contact has filled, 0–1, two decimals. */
 export function completenessOf(fields: ContactFields): number {

@@ -7,24 +7,18 @@ import { ErrorCollector, fieldErrorsOf } from './validation.ts';
 import { applyMergePatch, isPlainObject } from './merge-patch.ts';
 import { ValidationError } from './errors.ts';
 
-export { completenessOf, displayName, primaryEmail } from './contact-record.ts';
+import { CONSENT_STATUSES, LIFECYCLE_STAGES, type ContactStatus } from './contact-record.ts';
 
-export const LIFECYCLE_STAGES = [
-  'subscriber',
-  'lead',
-  'marketing_qualified_lead',
-  'sales_qualified_lead',
-  'opportunity',
-  'customer',
-  'evangelist',
-  'churned',
-  'other',
-] as const;
-export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
-
-export const CONSENT_STATUSES = ['granted', 'denied', 'pending', 'withdrawn'] as const;
-export const CONTACT_STATUSES = ['active', 'archived', 'merged'] as const;
-export type ContactStatus = (typeof CONTACT_STATUSES)[number];
+export {
+  completenessOf,
+  displayName,
+  primaryEmail,
+  CONSENT_STATUSES,
+  CONTACT_STATUSES,
+  LIFECYCLE_STAGES,
+  type ContactStatus,
+  type LifecycleStage,
+} from './contact-record.ts';
 
 const name = z.string().max(LIMITS.maxNameLength);
 const text = z.string().max(LIMITS.maxTextLength);

@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { LIFECYCLE_STAGES, CONTACT_STATUSES, type Contact } from './contact.ts';
+import { LIFECYCLE_STAGES, CONTACT_STATUSES } from './contact-record.ts';
+import type { Contact } from './contact.ts';
 import type { FieldDefinitionInput, FieldType } from './custom-fields.ts';
 import { isCalendarDate, normalizeEmail, normalizePhone, normalizeTags } from './normalize.ts';
 import { foldText } from './search-text.ts';

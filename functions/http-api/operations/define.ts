@@ -1,5 +1,5 @@
 import { defineOperation } from '../../../shared/http/operation.ts';
-import type { Services } from '../../../shared/app/services.ts';
+import type { HttpApiServices } from '../services.ts';
 
 /** Operations of the HTTP function, typed against the services it is built with. */
-export const operation = defineOperation<Services>();
+export const operation = defineOperation<HttpApiServices>();
