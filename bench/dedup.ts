@@ -12,6 +12,7 @@
  */
 import { DuplicateFinder } from '../shared/domain/dedup/engine.ts';
 import { matchProfile } from '../shared/domain/dedup/profile.ts';
+import { typedPhone } from '../shared/domain/dedup/typed-phone.ts';
 import { AUTO_MERGE_THRESHOLD, SUGGEST_THRESHOLD } from '../shared/domain/dedup/scoring.ts';
 import { evaluate, type Labelled } from './lib/dedup-quality.ts';
 import { syntheticContacts } from './lib/dedup-synthetic.ts';
@@ -51,12 +52,12 @@ function auditFigures(contacts: number): Figure[] {
     .map((l) => l.record);
   // Floor: what any audit must do at least, normalize every contact once.
   const floorStart = process.cpuUsage();
-  for (const record of records) matchProfile(record, { defaultRegion: 'US' });
+  for (const record of records) matchProfile(record, { defaultRegion: 'US', readPhone: typedPhone });
   const floorMs = cpuMs(floorStart);
 
   const start = process.cpuUsage();
   const finder = new DuplicateFinder();
-  for (const record of records) finder.add(matchProfile(record, { defaultRegion: 'US' }));
+  for (const record of records) finder.add(matchProfile(record, { defaultRegion: 'US', readPhone: typedPhone }));
   const pairs = finder.allPairs();
   const auditMs = cpuMs(start);
   return [

@@ -4,6 +4,7 @@
  */
 import { DuplicateFinder, type ScoredPair } from '../../shared/domain/dedup/engine.ts';
 import { matchProfile, type IdentityRecord } from '../../shared/domain/dedup/profile.ts';
+import { typedPhone } from '../../shared/domain/dedup/typed-phone.ts';
 
 export interface Labelled {
   record: IdentityRecord;
@@ -35,7 +36,7 @@ export function evaluate(records: readonly Labelled[], options: { defaultRegion?
   for (const { record, entity } of records) {
     entityOf.set(record.id, entity);
     sizes.set(entity, (sizes.get(entity) ?? 0) + 1);
-    finder.add(matchProfile(record, { defaultRegion: options.defaultRegion ?? 'US' }));
+    finder.add(matchProfile(record, { defaultRegion: options.defaultRegion ?? 'US', readPhone: typedPhone }));
   }
   let truePairs = 0;
   for (const n of sizes.values()) truePairs += (n * (n - 1)) / 2;

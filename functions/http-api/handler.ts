@@ -20,6 +20,7 @@ import { relationshipService } from '../../shared/app/relationships.ts';
 import { taskService } from '../../shared/app/tasks.ts';
 import { webhookService } from '../../shared/app/webhooks.ts';
 import { duplicateService } from '../../shared/app/duplicates.ts';
+import { typedPhone } from '../../shared/domain/dedup/typed-phone.ts';
 import { mergeService } from '../../shared/app/merge.ts';
 import { builtInMergeParticipants } from '../../shared/app/merge-participants.ts';
 import { fieldHistoryService } from '../../shared/app/history.ts';
@@ -48,6 +49,8 @@ export const handler = create(
     relationships: relationshipService,
     tasks: taskService,
     webhooks: webhookService,
+    // Matching for imports may see phones as people typed them.
+    phoneReader: () => typedPhone,
     duplicates: duplicateService,
     mergeParticipants: builtInMergeParticipants,
     merges: mergeService,

@@ -12,6 +12,7 @@ import {
   type IdentityRecord,
   type MatchProfile,
 } from '../domain/dedup/profile.ts';
+import type { PhoneReader } from '../domain/dedup/identity.ts';
 import { SUGGEST_THRESHOLD } from '../domain/dedup/scoring.ts';
 import { nextSuggestion, pairId, requirePairId, type DuplicatePair } from '../domain/dedup/suggestions.ts';
 import type { ContactRepository } from '../store/contacts.ts';
@@ -65,6 +66,7 @@ export class DuplicateService {
   private readonly contacts: ContactRepository;
   private readonly companies: CompanyRepository;
   private readonly settings: Settings;
+  private readonly readPhone: PhoneReader;
   private readonly clock: Clock;
 
   constructor(deps: {
@@ -74,6 +76,8 @@ export class DuplicateService {
     contacts: ContactRepository;
     companies: CompanyRepository;
     settings: Settings;
+    /** How the records it profiles write their phones (see ProfileSettings.readPhone). */
+    readPhone: PhoneReader;
     clock: Clock;
   }) {
     this.store = deps.store;
@@ -82,12 +86,13 @@ export class DuplicateService {
     this.contacts = deps.contacts;
     this.companies = deps.companies;
     this.settings = deps.settings;
+    this.readPhone = deps.readPhone;
     this.clock = deps.clock;
   }
 
   /** The normalized identity of any record: a contact's fields, an import row, a stored contact. */
   profileOf(record: IdentityRecord): MatchProfile {
-    return matchProfile(record, { defaultRegion: this.settings.defaultPhoneRegion });
+    return matchProfile(record, { defaultRegion: this.settings.defaultPhoneRegion, readPhone: this.readPhone });
   }
 
   /**
@@ -372,7 +377,9 @@ async function runConcurrently(tasks: readonly (() => Promise<void>)[], width: n
   );
 }
 
-export const duplicateService = (parts: Needs<'store' | 'contactRepository' | 'companyRepository' | 'settings' | 'clock'>) =>
+export const duplicateService = (
+  parts: Needs<'store' | 'contactRepository' | 'companyRepository' | 'settings' | 'phoneReader' | 'clock'>,
+) =>
   new DuplicateService({
     store: parts.store,
     pairs: new DuplicateRepository(parts.store),
@@ -380,5 +387,6 @@ export const duplicateService = (parts: Needs<'store' | 'contactRepository' | 'c
     contacts: parts.contactRepository,
     companies: parts.companyRepository,
     settings: parts.settings,
+    readPhone: parts.phoneReader,
     clock: parts.clock,
   });

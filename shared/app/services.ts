@@ -12,6 +12,8 @@ import { EmbeddedContactIndex } from '../search/embedded.ts';
 import type { ContactSearchIndex } from '../search/port.ts';
 import { unavailableDeadLetterQueue, type DeadLetterQueue } from '../events/dead-letters.ts';
 import type { WebhookSender } from '../events/webhook-sender.ts';
+import type { PhoneReader } from '../domain/dedup/identity.ts';
+import { typedPhone } from '../domain/dedup/typed-phone.ts';
 import { assemble } from './container.ts';
 import { openSearchIndexFromEnv } from './search-index.ts';
 import { settingsFromEnv, type Settings } from './environment.ts';
@@ -96,6 +98,8 @@ export interface Parts extends Services {
   searchIndex: ContactSearchIndex;
   webhookSender: WebhookSender;
   mergeParticipants: readonly MergeParticipant[];
+  /** How duplicate matching reads phones: `typedPhone` wherever records may come as people typed them. */
+  phoneReader: PhoneReader;
 }
 
 /** What a factory needs, by name: `({ store, clock }: Needs<'store' | 'clock'>) => …`. */
@@ -130,6 +134,7 @@ export function createServices(deps: {
     webhookSender: (parts) => deps.webhookSender ?? webhookSender(parts),
     mergeParticipants: (parts) => [...builtInMergeParticipants(parts), ...(deps.extraMergeParticipants ?? [])],
     deadLetters: () => deps.deadLetters ?? unavailableDeadLetterQueue,
+    phoneReader: () => typedPhone,
     contacts: contactService,
     companies: companyService,
     search: contactSearchService,

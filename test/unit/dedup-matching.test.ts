@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { companyKey, matchEmail, personName, streetKey } from '../../shared/domain/dedup/identity.ts';
+import { companyKey, matchEmail, personName, storedPhone, streetKey } from '../../shared/domain/dedup/identity.ts';
+import { normalizePhone } from '../../shared/domain/normalize.ts';
 import { identityFingerprint, matchProfile, type IdentityRecord } from '../../shared/domain/dedup/profile.ts';
+import { typedPhone } from '../../shared/domain/dedup/typed-phone.ts';
 import { blockingKeys } from '../../shared/domain/dedup/blocking.ts';
 import { AUTO_MERGE_THRESHOLD, SUGGEST_THRESHOLD, scorePair } from '../../shared/domain/dedup/scoring.ts';
 import { DuplicateFinder, clustersOf } from '../../shared/domain/dedup/engine.ts';
@@ -9,7 +11,7 @@ import { sharedNicknameGroup } from '../../shared/domain/dedup/nicknames.ts';
 import { jaroWinkler } from '../../shared/domain/dedup/similarity.ts';
 
 const profile = (record: Omit<IdentityRecord, 'id'> & { id?: string }) =>
-  matchProfile({ id: record.id ?? 'A', ...record }, { defaultRegion: 'US' });
+  matchProfile({ id: record.id ?? 'A', ...record }, { defaultRegion: 'US', readPhone: typedPhone });
 
 describe('normalization for matching', () => {
   it('reads gmail addresses the way gmail delivers them', () => {
@@ -58,6 +60,24 @@ describe('normalization for matching', () => {
   it('computes Jaro-Winkler as published (MARTHA/MARHTA 0.961)', () => {
     expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.961, 3);
     expect(jaroWinkler('dixon', 'dicksonx')).toBeCloseTo(0.813, 3);
+  });
+});
+
+describe('reading phones for matching', () => {
+  const typed = ['+1 (415) 555-0100', '415.555.0100', '+44 20 7123 4567', '020 7123 4567 ext. 12', '+49 30 901820'];
+
+  it('reads a stored contact’s phones without phone metadata, exactly as it reads them typed', () => {
+    for (const raw of typed) {
+      const stored = normalizePhone(raw, 'GB');
+      expect(stored, raw).toBeDefined();
+      expect(storedPhone(stored!, 'GB'), raw).toBe(typedPhone(raw, 'GB'));
+    }
+  });
+
+  it('takes nothing but E.164 as a stored phone', () => {
+    expect(storedPhone('+14155550100;ext=12', 'US')).toBe('+14155550100');
+    expect(storedPhone('415.555.0100', 'US')).toBeUndefined();
+    expect(typedPhone('415.555.0100', 'US')).toBe('+14155550100');
   });
 });
 

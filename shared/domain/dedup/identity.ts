@@ -1,6 +1,6 @@
 import { doubleMetaphone } from 'double-metaphone';
 import type { CountryCode } from 'libphonenumber-js';
-import { normalizePhone, normalizeDomain } from '../normalize.ts';
+import { normalizeDomain } from '../normalize.ts';
 import { nicknameGroups } from './nicknames.ts';
 import { transliterate } from './transliteration.ts';
 
@@ -307,11 +307,19 @@ export function matchEmail(raw: string): MatchEmail | undefined {
   };
 }
 
-/** A phone in E.164 without extension, or `undefined` when it cannot be a phone. */
-export function matchPhone(raw: string, defaultRegion: CountryCode): string | undefined {
-  const e164 = raw.startsWith('+') && /^\+\d{6,15}(;ext=\d+)?$/.test(raw) ? raw : normalizePhone(raw, defaultRegion);
-  return e164?.split(';')[0];
-}
+/**
+ * Reads a phone for matching: E.164 without extension, or `undefined` when it cannot be a phone.
+ * `defaultRegion` is where a number without a country code is read.
+ */
+export type PhoneReader = (raw: string, defaultRegion: CountryCode) => string | undefined;
+
+const STORED_PHONE = /^\+\d{6,15}(;ext=\d+)?$/;
+
+/**
+ * A phone as Kith stores it: contacts' numbers are E.164 (`;ext=` at most) from the moment they
+ * are written, so reading a stored contact needs no phone metadata. Anything else is no phone.
+ */
+export const storedPhone: PhoneReader = (raw) => (STORED_PHONE.test(raw) ? raw.split(';')[0] : undefined);
 
 const LEGAL_FORMS = new Set([
   'inc',

@@ -6,13 +6,13 @@ import {
   companyKey,
   foldText,
   matchEmail,
-  matchPhone,
   organisationOfDomain,
   personName,
   phoneticCodes,
   postalKey,
   streetKey,
   type MatchEmail,
+  type PhoneReader,
 } from './identity.ts';
 import { nicknameGroups } from './nicknames.ts';
 
@@ -61,7 +61,10 @@ export interface MatchProfile {
 }
 
 export interface ProfileSettings {
+  /** Where a phone without a country code is read (the record's own country comes first). */
   defaultRegion: CountryCode;
+  /** `storedPhone` for contacts as stored, `typedPhone` (dedup/typed-phone.ts) for anything people typed. */
+  readPhone: PhoneReader;
 }
 
 /** Normalizes a record for matching (names folded, emails canonical, phones E.164 …). */
@@ -73,7 +76,7 @@ export function matchProfile(record: IdentityRecord, settings: ProfileSettings):
   );
   const country = record.address?.country?.toUpperCase();
   const region = (country && /^[A-Z]{2}$/.test(country) ? country : settings.defaultRegion) as CountryCode;
-  const phones = [...new Set((record.phones ?? []).flatMap((p) => matchPhone(p.number, region) ?? []))];
+  const phones = [...new Set((record.phones ?? []).flatMap((p) => settings.readPhone(p.number, region) ?? []))];
   const companies = new Set<string>();
   const domains = new Set<string>();
   const ownCompany = record.company?.name ? companyKey(record.company.name) : undefined;
