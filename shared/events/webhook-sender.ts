@@ -1,5 +1,4 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { isPublicAddress } from '../domain/webhook-delivery.ts';
@@ -50,24 +49,26 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
   };
 
   return {
-    send(request) {
+    async send(request) {
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        return { latencyMs: 0, error: 'invalid URL' };
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return { latencyMs: 0, error: 'only http and https URLs are delivered to' };
+      const literal = url.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(literal) && !options.allowPrivateNetworks && !isPublicAddress(literal)) {
+        return { latencyMs: 0, error: refusal(literal).message };
+      }
+      // Loaded on the first delivery: most events match no subscription, and importing node:http
+      // as an ES module costs a cold start ~15 ms (it loads undici for its WebSocket exports).
+      const { request: post } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       return new Promise<WebhookResponse>((resolve) => {
-        let url: URL;
-        try {
-          url = new URL(request.url);
-        } catch {
-          return resolve({ latencyMs: 0, error: 'invalid URL' });
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:')
-          return resolve({ latencyMs: 0, error: 'only http and https URLs are delivered to' });
-        const literal = url.hostname.replace(/^\[|\]$/g, '');
-        if (isIP(literal) && !options.allowPrivateNetworks && !isPublicAddress(literal)) {
-          return resolve({ latencyMs: 0, error: refusal(literal).message });
-        }
-        const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-        const req = send(url, {
+        const req = post(url, {
           method: 'POST',
           headers: {
             ...request.headers,
