@@ -24,8 +24,14 @@ export const ARCHITECTURE = Architecture.ARM_64;
  * How every function is bundled, with the esbuild in node_modules (never Docker): one minified
  * ESM file with its source map, the AWS SDK inside so its version is the one we tested, its
  * credential chain cut down to what Lambda uses (see bundling/lambda-credentials.ts).
- * The banner gives CommonJS dependencies bundled into ESM (the OpenSearch client is one) the
- * `require` they call Node builtins with; esbuild's shim would throw "Dynamic require".
+ * The banner gives CommonJS dependencies bundled into ESM the `require` they call Node builtins
+ * with; esbuild's shim would throw "Dynamic require".
+ *
+ * Budget (bench/bundles.ts): ≤ 300 KB, cold init ≤ 2× an empty handler. The SDK stays inside
+ * although its DynamoDB client alone (~200 KB) starts at ~2.6× the empty handler: loaded from
+ * node_modules instead it measured ~4.3×, and the runtime's copy is a version nobody tested.
+ * http-api (~670 KB: SDK, zod, phone metadata) and search-indexer (~400 KB: phone metadata)
+ * are over the size budget; README "Bundles and cold starts" has the figures.
  */
 export const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
