@@ -27,12 +27,31 @@ export const functions = {
     description: 'Every route of the HTTP API',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    access: { table: 'readwrite' },
+    // The bucket: upload and download links for imports and exports are signed with this role.
+    access: { table: 'readwrite', bucket: 'readwrite' },
   },
   authorizer: {
     description: 'Authenticates API keys and Cognito tokens for every route that needs it',
     memoryMb: 512,
     timeoutSeconds: 5,
+    access: { table: 'readwrite' },
+  },
+  'import-worker': {
+    description: 'Runs import jobs: reads the uploaded file, writes contacts, checkpoints, re-triggers itself',
+    memoryMb: 2048,
+    timeoutSeconds: 900,
+    access: { table: 'readwrite', bucket: 'readwrite' },
+  },
+  'export-worker': {
+    description: 'Runs export jobs: streams the selected contacts into a CSV, JSON lines or vCard file',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    access: { table: 'readwrite', bucket: 'readwrite' },
+  },
+  'job-sweeper': {
+    description: 'Re-dispatches import and export jobs whose worker died',
+    memoryMb: 256,
+    timeoutSeconds: 60,
     access: { table: 'readwrite' },
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -87,6 +106,19 @@ export const routes: readonly RouteSpec[] = [
   api('PATCH', '/v1/fields/{key}', 'updateField', 'schema:manage'),
   api('DELETE', '/v1/fields/{key}', 'deleteField', 'schema:manage'),
 
+  api('POST', '/v1/imports', 'createImport', 'crm:manage'),
+  api('GET', '/v1/imports', 'listImports', 'crm:manage'),
+  api('GET', '/v1/imports/{id}', 'getImport', 'crm:manage'),
+  api('POST', '/v1/imports/{id}/start', 'startImport', 'crm:manage'),
+  api('POST', '/v1/imports/{id}/cancel', 'cancelImport', 'crm:manage'),
+  api('GET', '/v1/imports/{id}/errors', 'importErrorReport', 'crm:manage'),
+
+  api('POST', '/v1/exports', 'createExport', 'crm:manage'),
+  api('GET', '/v1/exports', 'listExports', 'crm:manage'),
+  api('GET', '/v1/exports/{id}', 'getExport', 'crm:manage'),
+  api('POST', '/v1/exports/{id}/cancel', 'cancelExport', 'crm:manage'),
+  api('GET', '/v1/exports/{id}/download', 'downloadExport', 'crm:manage'),
+
   api('POST', '/v1/api-keys', 'createApiKey', 'admin'),
   api('GET', '/v1/api-keys', 'listApiKeys', 'admin'),
   api('DELETE', '/v1/api-keys/{id}', 'revokeApiKey', 'admin'),
@@ -128,10 +160,37 @@ export interface ScheduleSpec {
 }
 
 /** Event → function, declared once for both runtimes. */
-export const subscriptions: readonly SubscriptionSpec[] = [];
+export const subscriptions: readonly SubscriptionSpec[] = [
+  {
+    name: 'import-worker',
+    function: 'import-worker',
+    // `dispatch` changes when an import is started, re-triggers itself, or is swept.
+    pattern: { source: ['kith'], 'detail-type': ['import_job.updated'], detail: { changedFields: ['dispatch'] } },
+    description: 'Runs an import job whenever it is dispatched',
+  },
+  {
+    name: 'export-worker-created',
+    function: 'export-worker',
+    pattern: { source: ['kith'], 'detail-type': ['export_job.created'] },
+    description: 'Runs a new export job',
+  },
+  {
+    name: 'export-worker-redispatched',
+    function: 'export-worker',
+    pattern: { source: ['kith'], 'detail-type': ['export_job.updated'], detail: { changedFields: ['dispatch'] } },
+    description: 'Runs an export job again after its worker died',
+  },
+];
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
-export const schedules: readonly ScheduleSpec[] = [];
+export const schedules: readonly ScheduleSpec[] = [
+  {
+    name: 'job-sweeper',
+    function: 'job-sweeper',
+    expression: 'rate(5 minutes)',
+    description: 'Re-dispatches import and export jobs whose lease ran out',
+  },
+];
 
 /** The API Gateway route key of a route, e.g. `GET /v1/contacts/{id}`. */
 export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {

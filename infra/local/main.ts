@@ -59,7 +59,11 @@ async function main(): Promise<void> {
     port: process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined,
     logFile: join(home, 'dynamodb.log'),
   });
-  runtime = await startRuntime({ dynamoEndpoint: dynamo.endpoint, port });
+  runtime = await startRuntime({
+    dynamoEndpoint: dynamo.endpoint,
+    port,
+    blobDir: values.memory ? undefined : join(home, 'blobs'),
+  });
 
   const adminKey = bootstrap ?? (values.memory ? generateApiKeySecret() : persistentAdminKey(home));
   await runtime.services.apiKeys.register(adminKey, { name: 'local admin', role: 'admin' }, 'system:local');

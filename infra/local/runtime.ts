@@ -5,7 +5,13 @@ import { functions, routes, type FunctionName } from '../topology.ts';
 import { createServices, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
 import { createStore, dynamoClientConfig } from '../../shared/store/client.ts';
 import { systemClock, type Clock } from '../../shared/domain/clock.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { LocalBlobStorage } from '../../shared/blobs/local.ts';
 import { createGateway } from './gateway.ts';
+import { createBlobServer } from './blob-server.ts';
+import { startJobDriver } from './job-driver.ts';
 import { ensureTable } from './table.ts';
 import type { LocalHandler } from './lambda.ts';
 
@@ -20,6 +26,10 @@ export interface RuntimeOptions {
   settings?: Settings;
   /** Like API Gateway's authorizer cache; 0 makes revocations take effect at once. */
   authorizerCacheMs?: number;
+  /** Where uploaded and exported files live (default: a fresh folder in the system's temp dir). */
+  blobDir?: string;
+  /** Run import and export jobs in this process (default true). */
+  jobs?: boolean;
 }
 
 export interface Runtime {
@@ -49,10 +59,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   admin.destroy();
 
   const store = createStore({ tableName, endpoint: options.dynamoEndpoint });
+  const blobs = new LocalBlobStorage({ root: options.blobDir ?? join(tmpdir(), `kith-blobs-${randomUUID()}`) });
+  const blobServer = createBlobServer(blobs);
+  blobs.baseUrl = `${await listen(blobServer, 0, options.host ?? '127.0.0.1')}/blobs`;
   const services = createServices({
     store,
     clock: options.clock ?? systemClock,
     settings: options.settings ?? settingsFromEnv(),
+    blobs,
   });
   const handlers: Partial<Record<FunctionName, LocalHandler>> = {};
   for (const name of Object.keys(functions) as FunctionName[]) handlers[name] = await loadFunction(name, services);
@@ -65,6 +79,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     authorizerCacheMs: options.authorizerCacheMs ?? DEFAULT_AUTHORIZER_CACHE_MS,
   });
   const url = await listen(gateway, options.port ?? 0, options.host ?? '127.0.0.1');
+  const driver = options.jobs === false ? undefined : startJobDriver(services, handlers);
 
   return {
     url,
@@ -72,6 +87,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     services,
     handlers,
     async stop() {
+      await driver?.stop();
+      await new Promise<void>((resolve) => {
+        blobServer.close(() => resolve());
+        blobServer.closeAllConnections();
+      });
       await new Promise<void>((resolve) => {
         gateway.close(() => resolve());
         gateway.closeAllConnections();

@@ -6,18 +6,34 @@ import { CompanyRepository } from '../store/companies.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
+import { JobRepository } from '../store/jobs.ts';
+import { SuppressionRepository } from '../store/suppressions.ts';
+import type { BlobStorage } from '../blobs/blob-storage.ts';
+import { blobStorageFromEnv } from '../blobs/from-env.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
+import { ImportService } from './imports.ts';
+import { ExportService } from './exports.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
   defaultPhoneRegion: CountryCode;
+  /** How long a job worker's lease lasts between checkpoints (LIMITS.jobLeaseMs unless set). */
+  jobLeaseMs?: number;
+  /** Transactions an import worker runs at once (LIMITS.importWriteConcurrency unless set). */
+  importConcurrency?: number;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const region = (env.KITH_DEFAULT_PHONE_REGION ?? 'US').toUpperCase();
   if (!/^[A-Z]{2}$/.test(region)) throw new Error(`KITH_DEFAULT_PHONE_REGION must be a two-letter region, not ${region}`);
-  return { defaultPhoneRegion: region as CountryCode };
+  const lease = env.KITH_JOB_LEASE_SECONDS ? Number(env.KITH_JOB_LEASE_SECONDS) * 1000 : undefined;
+  const concurrency = env.KITH_IMPORT_CONCURRENCY ? Number(env.KITH_IMPORT_CONCURRENCY) : undefined;
+  if (lease !== undefined && !(lease > 0)) throw new Error('KITH_JOB_LEASE_SECONDS must be a positive number');
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    throw new Error('KITH_IMPORT_CONCURRENCY must be a positive integer');
+  }
+  return { defaultPhoneRegion: region as CountryCode, jobLeaseMs: lease, importConcurrency: concurrency };
 }
 
 /**
@@ -33,10 +49,19 @@ export interface Services {
   fields: FieldDefinitionRepository;
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyRepository;
+  /** Uploaded imports, exports and error reports: S3 in AWS, a folder locally. */
+  blobs: BlobStorage;
+  jobs: JobRepository;
+  imports: ImportService;
+  exports: ExportService;
+  /** Erased people's identities, which imports do not bring back. */
+  suppressions: SuppressionRepository;
 }
 
-export function createServices(deps: { store: Store; clock?: Clock; settings: Settings }): Services {
+export function createServices(deps: { store: Store; clock?: Clock; settings: Settings; blobs?: BlobStorage }): Services {
   const clock = deps.clock ?? systemClock;
+  const blobs = deps.blobs ?? blobStorageFromEnv();
+  const jobs = new JobRepository(deps.store, clock);
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
   return {
@@ -48,6 +73,11 @@ export function createServices(deps: { store: Store; clock?: Clock; settings: Se
     fields,
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
+    blobs,
+    jobs,
+    imports: new ImportService(jobs, blobs, clock),
+    exports: new ExportService(jobs, blobs, clock),
+    suppressions: new SuppressionRepository(deps.store, clock),
   };
 }
 

@@ -12,7 +12,7 @@ import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
 
 /** The claims a contact must hold: its primary email and each external id. */
-function claimsOf(contact: Pick<ContactFields, 'emails' | 'externalIds'>): Map<string, Key> {
+export function claimsOf(contact: Pick<ContactFields, 'emails' | 'externalIds'>): Map<string, Key> {
   const claims = new Map<string, Key>();
   const email = primaryEmail(contact);
   if (email) claims.set(`email:${email}`, keys.emailClaim(email));
@@ -75,10 +75,18 @@ export class ContactRepository {
   }
 
   async create(fields: ContactFields, actor: string): Promise<Contact> {
+    const contact = this.newContact(fields, actor, newId(this.clock.now().getTime()));
+    await transactWrite(this.store, this.createWrites(contact));
+    return contact;
+  }
+
+  /** A contact as `create` would store it, under an id the caller chose (imports derive theirs). */
+  newContact(fields: ContactFields, actor: string, id: string, extra: Partial<Contact> = {}): Contact {
     const now = this.clock.now().toISOString();
-    const contact: Contact = {
+    return {
       ...fields,
-      id: newId(this.clock.now().getTime()),
+      ...extra,
+      id,
       version: 1,
       createdAt: now,
       updatedAt: now,
@@ -87,20 +95,32 @@ export class ContactRepository {
       status: 'active',
       completeness: completenessOf(fields),
     };
+  }
+
+  /**
+   * The writes that create a contact: its profile (only if absent), a claim on its primary email
+   * and each external id, and its company membership. One transaction, alone or with others.
+   */
+  createWrites(contact: Contact): GuardedWrite[] {
     const writes: GuardedWrite[] = [this.profilePut(contact, 0)];
     for (const key of claimsOf(contact).values()) {
-      writes.push(claimPut(this.store.tableName, key, claimTypeOf(key), contact.id, conflictFor(key), now));
+      writes.push(claimPut(this.store.tableName, key, claimTypeOf(key), contact.id, conflictFor(key), contact.createdAt));
     }
-    writes.push(...this.membershipWrites(contact.id, undefined, contact.companyId, now));
-    await transactWrite(this.store, writes);
-    return contact;
+    writes.push(...this.membershipWrites(contact.id, undefined, contact.companyId, contact.createdAt));
+    return writes;
   }
 
   /**
    * Replaces the contact's fields, moving claims and the company membership with it, in one
    * transaction that only succeeds if nobody wrote the contact since `current` was read.
    */
-  async replace(current: Contact, fields: ContactFields, actor: string, extra: Partial<Contact> = {}): Promise<Contact> {
+  async replace(
+    current: Contact,
+    fields: ContactFields,
+    actor: string,
+    extra: Partial<Contact> = {},
+    alsoWrite: GuardedWrite[] = [],
+  ): Promise<Contact> {
     const now = this.clock.now().toISOString();
     const next: Contact = {
       ...pickServerFields(current),
@@ -120,6 +140,7 @@ export class ContactRepository {
       ...removed.map((key) => claimDelete(this.store.tableName, key, current.id)),
       ...added.map((key) => claimPut(this.store.tableName, key, claimTypeOf(key), current.id, conflictFor(key), now)),
       ...this.membershipWrites(current.id, current.companyId, next.companyId, now),
+      ...alsoWrite,
     ];
     await transactWrite(this.store, writes);
     return next;

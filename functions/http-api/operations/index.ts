@@ -3,6 +3,8 @@ import { contactOperations } from './contacts.ts';
 import { companyOperations } from './companies.ts';
 import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
+import { importOperations } from './imports.ts';
+import { exportOperations } from './exports.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
 export const operations = {
@@ -11,4 +13,6 @@ export const operations = {
   ...companyOperations,
   ...fieldOperations,
   ...apiKeyOperations,
+  ...importOperations,
+  ...exportOperations,
 };
