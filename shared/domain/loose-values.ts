@@ -66,7 +66,7 @@ export function parseLooseDate(raw: string): LooseDate {
     const [month, day] = a > 12 ? [b, a] : [a, b];
     return wrap(isoDate(fullYear(m[3]!), month, day));
   }
-  m = /^(\d{1,2})[ -]([A-Za-zä]{3,9})\.?[ -,]*(\d{2}|\d{4})$/.exec(value);
+  m = /^(\d{1,2})[ -]([A-Za-zä]{3,9})\.?[\s,-]*(\d{2}|\d{4})$/.exec(value);
   if (m) return wrap(monthNamed(m[2]!, Number(m[1]), m[3]!));
   m = /^([A-Za-zä]{3,9})\.? (\d{1,2}),? (\d{4})$/.exec(value);
   if (m) return wrap(monthNamed(m[1]!, Number(m[2]), m[3]!));
@@ -109,6 +109,33 @@ const COUNTRY_ALIASES: Record<string, string> = {
   'ivory coast': 'CI',
 };
 
+/** Codes Intl names that are not ISO 3166-1 countries (transitional, exceptional, groupings). */
+const NOT_COUNTRIES = new Set([
+  'FX',
+  'SU',
+  'YU',
+  'DD',
+  'ZR',
+  'TP',
+  'CS',
+  'AN',
+  'BU',
+  'NT',
+  'EU',
+  'EZ',
+  'UN',
+  'QO',
+  'XA',
+  'XB',
+  'AC',
+  'CP',
+  'DG',
+  'EA',
+  'IC',
+  'TA',
+  'ZZ',
+]);
+
 let countryNames: Map<string, string> | undefined;
 
 function comparable(name: string): string {
@@ -131,6 +158,7 @@ function knownCountries(): Map<string, string> {
   for (let i = 0; i < 26; i++) {
     for (let j = 0; j < 26; j++) {
       const code = String.fromCharCode(A + i, A + j);
+      if (NOT_COUNTRIES.has(code)) continue;
       for (const display of locales) {
         let name: string | undefined;
         try {
@@ -138,7 +166,7 @@ function knownCountries(): Map<string, string> {
         } catch {
           name = undefined;
         }
-        if (name && name !== code) names.set(comparable(name), code);
+        if (name && name !== code && !names.has(comparable(name))) names.set(comparable(name), code);
       }
     }
   }

@@ -1,0 +1,155 @@
+/**
+ * Import throughput, end to end on this machine: a messy CSV through the real local runtime
+ * (HTTP create → upload → start → worker → completed), against the physical floor measured in
+ * the same run: the very items the import wrote, loaded into a fresh table with raw
+ * BatchWriteItem (no conditions, no transactions, no parsing).
+ *
+ *   node_modules/.bin/node bench/import.ts          quick (10,000 rows)
+ *   node_modules/.bin/node bench/import.ts --full   100,000 rows
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
+import { startRuntime } from '../infra/local/runtime.ts';
+import { ensureTable } from '../infra/local/table.ts';
+import { createStore, dynamoClientConfig, type Store } from '../shared/store/client.ts';
+import { generateApiKeySecret } from '../shared/domain/api-keys.ts';
+import { LIMITS } from '../shared/domain/limits.ts';
+import { messyCsv } from './messy-csv.ts';
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  floor: number | null;
+  ratio: number | null;
+}
+
+const RAW_CONCURRENCY = 4;
+
+export async function run(options: { full: boolean }): Promise<Figure[]> {
+  const rows = options.full ? 100_000 : 10_000;
+  const file = messyCsv(rows);
+  const dynamo = await startDynamoDbLocal();
+  try {
+    const runtime = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName: 'bench-import', authorizerCacheMs: 60_000 });
+    const key = generateApiKeySecret();
+    await runtime.services.apiKeys.register(key, { name: 'bench', role: 'admin' }, 'bench');
+    try {
+      const first = await importThroughApi(runtime.url, key, file.text);
+      const second = await importThroughApi(runtime.url, key, file.text);
+      const items = await scanContactItems(runtime.services.store);
+      const raw = await rawLoad(dynamo.endpoint, items);
+      const importRate = first.report.processed / first.seconds;
+      // The floor per file row: the time raw writes of exactly the items this file produced take.
+      const rawRate = first.report.processed / raw.seconds;
+      return [
+        {
+          name: `import.csv.${rows}.rowsPerSecond`,
+          value: round(importRate),
+          unit: 'rows/s',
+          floor: round(rawRate),
+          ratio: round(importRate / rawRate, 3),
+        },
+        {
+          name: `import.csv.${rows}.rerunRowsPerSecond`,
+          value: round(second.report.processed / second.seconds),
+          unit: 'rows/s',
+          floor: null,
+          ratio: null,
+        },
+        { name: `import.csv.${rows}.created`, value: first.report.created, unit: 'contacts', floor: null, ratio: null },
+        { name: `import.csv.${rows}.rerunCreated`, value: second.report.created, unit: 'contacts', floor: null, ratio: null },
+      ];
+    } finally {
+      await runtime.stop();
+    }
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+interface Report {
+  processed: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+}
+
+async function importThroughApi(url: string, key: string, csv: string): Promise<{ seconds: number; report: Report }> {
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const started = performance.now();
+  const created = (await (
+    await fetch(`${url}/v1/imports`, { method: 'POST', headers, body: JSON.stringify({ format: 'csv', onDuplicate: 'skip' }) })
+  ).json()) as {
+    id: string;
+    upload: { url: string; headers: Record<string, string> };
+  };
+  const upload = await fetch(created.upload.url, { method: 'PUT', headers: created.upload.headers, body: csv });
+  if (!upload.ok) throw new Error(`upload failed: ${upload.status}`);
+  const start = await fetch(`${url}/v1/imports/${created.id}/start`, { method: 'POST', headers });
+  if (!start.ok) throw new Error(`start failed: ${await start.text()}`);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const job = (await (await fetch(`${url}/v1/imports/${created.id}`, { headers })).json()) as {
+      status: string;
+      failure?: string;
+      progress: Report;
+    };
+    if (job.status === 'completed') return { seconds: (performance.now() - started) / 1000, report: job.progress };
+    if (job.status === 'failed') throw new Error(`import failed: ${job.failure}`);
+  }
+}
+
+/** Every contact profile and claim the import wrote, as stored. */
+async function scanContactItems(store: Store): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await store.db.send(new ScanCommand({ TableName: store.tableName, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? [])
+      if (['contact', 'email_claim', 'external_id_claim'].includes(item.entityType as string)) items.push(item);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The floor: the same items into a fresh table with BatchWriteItem, RAW_CONCURRENCY calls at a time. */
+async function rawLoad(endpoint: string, items: Record<string, unknown>[]): Promise<{ seconds: number }> {
+  const admin = new DynamoDBClient(dynamoClientConfig({ endpoint }));
+  await ensureTable(admin, 'bench-raw');
+  admin.destroy();
+  const store = createStore({ tableName: 'bench-raw', endpoint });
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += LIMITS.maxBatchWriteItems) batches.push(items.slice(i, i + LIMITS.maxBatchWriteItems));
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: RAW_CONCURRENCY }, async () => {
+      while (next < batches.length) {
+        let pending = batches[next++]!.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length > 0) {
+          const result = await store.db.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: pending } }));
+          pending = (result.UnprocessedItems?.[store.tableName] ?? []) as typeof pending;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  store.db.destroy();
+  return { seconds };
+}
+
+function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await run({ full: process.argv.includes('--full') });
+  for (const f of figures)
+    console.log(
+      `${f.name.padEnd(44)} ${String(f.value).padStart(10)} ${f.unit}${f.floor !== null ? `   floor ${f.floor}   ratio ${f.ratio}` : ''}`,
+    );
+}
