@@ -27,8 +27,10 @@ export interface Figure {
 
 const RAW_CONCURRENCY = 4;
 
-export async function run(options: { full: boolean }): Promise<Figure[]> {
-  const rows = options.full ? 100_000 : 10_000;
+export async function run(options: { full: boolean; rows?: number }): Promise<Figure[]> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const rows = options.rows ?? (options.full ? 100_000 : 10_000);
+  const say = (message: string) => process.stderr.write(`[bench/import] ${message}\n`);
   const file = messyCsv(rows);
   const dynamo = await startDynamoDbLocal();
   try {
@@ -36,10 +38,15 @@ export async function run(options: { full: boolean }): Promise<Figure[]> {
     const key = generateApiKeySecret();
     await runtime.services.apiKeys.register(key, { name: 'bench', role: 'admin' }, 'bench');
     try {
+      say(`importing ${rows} rows (${(file.text.length / 1e6).toFixed(1)} MB)`);
       const first = await importThroughApi(runtime.url, key, file.text);
+      say(`first import: ${first.seconds.toFixed(1)} s, ${JSON.stringify(first.report)}`);
       const second = await importThroughApi(runtime.url, key, file.text);
+      say(`second import: ${second.seconds.toFixed(1)} s`);
       const items = await scanContactItems(runtime.services.store);
+      say(`raw load of ${items.length} items`);
       const raw = await rawLoad(dynamo.endpoint, items);
+      say(`raw load: ${raw.seconds.toFixed(1)} s`);
       const importRate = first.report.processed / first.seconds;
       // The floor per file row: the time raw writes of exactly the items this file produced take.
       const rawRate = first.report.processed / raw.seconds;
@@ -147,7 +154,8 @@ function round(value: number, digits = 1): number {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await run({ full: process.argv.includes('--full') });
+  const rowsArg = process.argv.find((a) => a.startsWith('--rows='));
+  const figures = await run({ full: process.argv.includes('--full'), rows: rowsArg ? Number(rowsArg.slice(7)) : undefined });
   for (const f of figures)
     console.log(
       `${f.name.padEnd(44)} ${String(f.value).padStart(10)} ${f.unit}${f.floor !== null ? `   floor ${f.floor}   ratio ${f.ratio}` : ''}`,
