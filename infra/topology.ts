@@ -4,6 +4,9 @@
  * Adding a capability is one entry here plus its handler; nothing else is wired by hand.
  */
 import type { Permission } from '../shared/domain/permissions.ts';
+import type { EventPattern } from '../shared/events/pattern.ts';
+
+export type { EventPattern, PatternMatcher } from '../shared/events/pattern.ts';
 
 export type Access = 'read' | 'readwrite';
 
@@ -34,6 +37,25 @@ export const functions = {
     description: 'Authenticates API keys and Cognito tokens for every route that needs it',
     memoryMb: 512,
     timeoutSeconds: 5,
+    access: { table: 'readwrite' },
+  },
+  'stream-publisher': {
+    description: 'Enrichment of the change-stream Pipe: DynamoDB stream records in, domain events for the bus out',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: {},
+  },
+  history: {
+    description: 'Field history of contacts and companies: who changed which field from what to what',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: 'readwrite' },
+  },
+  dedup: {
+    description: 'Keeps duplicate suggestions current on every contact change, and audits the whole table daily',
+    // The audit holds every contact's match profile in memory: ~1 KB each.
+    memoryMb: 1769,
+    timeoutSeconds: 900,
     access: { table: 'readwrite' },
   },
   'import-worker': {
@@ -92,6 +114,7 @@ export const routes: readonly RouteSpec[] = [
   api('DELETE', '/v1/contacts/{id}', 'archiveContact', 'crm:manage'),
   api('POST', '/v1/contacts/{id}/restore', 'restoreContact', 'crm:manage'),
   api('POST', '/v1/contacts/{id}/tags', 'tagContact', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/history', 'listContactHistory', 'crm:read'),
 
   api('POST', '/v1/companies', 'createCompany', 'crm:write'),
   api('GET', '/v1/companies', 'listCompanies', 'crm:read'),
@@ -99,12 +122,19 @@ export const routes: readonly RouteSpec[] = [
   api('PATCH', '/v1/companies/{id}', 'updateCompany', 'crm:write'),
   api('DELETE', '/v1/companies/{id}', 'archiveCompany', 'crm:manage'),
   api('GET', '/v1/companies/{id}/contacts', 'listCompanyContacts', 'crm:read'),
+  api('GET', '/v1/companies/{id}/history', 'listCompanyHistory', 'crm:read'),
 
   api('POST', '/v1/fields', 'createField', 'schema:manage'),
   api('GET', '/v1/fields', 'listFields', 'crm:read'),
   api('GET', '/v1/fields/{key}', 'getField', 'crm:read'),
   api('PATCH', '/v1/fields/{key}', 'updateField', 'schema:manage'),
   api('DELETE', '/v1/fields/{key}', 'deleteField', 'schema:manage'),
+
+  api('POST', '/v1/contacts/{id}/merge', 'mergeContacts', 'crm:manage'),
+  api('GET', '/v1/duplicates', 'listDuplicates', 'crm:read'),
+  api('GET', '/v1/duplicates/{id}', 'getDuplicate', 'crm:read'),
+  api('POST', '/v1/duplicates/{id}/dismiss', 'dismissDuplicate', 'crm:write'),
+  api('POST', '/v1/admin/dedup/audit', 'auditDuplicates', 'crm:manage'),
 
   api('POST', '/v1/imports', 'createImport', 'crm:manage'),
   api('GET', '/v1/imports', 'listImports', 'crm:manage'),
@@ -122,31 +152,19 @@ export const routes: readonly RouteSpec[] = [
   api('POST', '/v1/api-keys', 'createApiKey', 'admin'),
   api('GET', '/v1/api-keys', 'listApiKeys', 'admin'),
   api('DELETE', '/v1/api-keys/{id}', 'revokeApiKey', 'admin'),
-];
 
-/**
- * EventBridge pattern syntax (the subset both runtimes implement): exact values, `prefix`,
- * `anything-but`, `exists`, nested under `detail`. The CDK stack passes it to EventBridge
- * unchanged and the local bus matches it with the same semantics.
- */
-export type PatternMatcher =
-  | string
-  | number
-  | boolean
-  | null
-  | { prefix: string }
-  | { 'anything-but': string | number | (string | number)[] | { prefix: string } }
-  | { exists: boolean };
-export interface EventPattern {
-  source?: PatternMatcher[];
-  'detail-type'?: PatternMatcher[];
-  detail?: { [field: string]: PatternMatcher[] | EventPattern['detail'] };
-}
+  api('GET', '/v1/admin/dead-letters', 'listDeadLetters', 'admin'),
+  api('POST', '/v1/admin/dead-letters/redrive', 'redriveDeadLetters', 'admin'),
+];
 
 export interface SubscriptionSpec {
   /** Unique, kebab-case: names the rule, its dead-letter queue and its alarm. */
   name: string;
   function: FunctionName;
+  /**
+   * EventBridge pattern syntax (shared/events/pattern.ts lists what both runtimes support):
+   * the CDK stack passes it to EventBridge unchanged and the local bus matches it the same way.
+   */
   pattern: EventPattern;
   description: string;
 }
@@ -159,8 +177,61 @@ export interface ScheduleSpec {
   description: string;
 }
 
+/**
+ * The table's change stream → EventBridge: one Pipe reads the stream (never more than one
+ * reader per shard), `enrichment` turns records into domain events, the bus fans them out.
+ * Locally the poller reads the same stream and calls the same function with the same batches.
+ */
+export interface ChangeStreamSpec {
+  enrichment: FunctionName;
+  /** Records per enrichment call. */
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  startingPosition: 'LATEST';
+  /** Bounded, so one poison batch cannot block its shard for the stream's 24 h retention. */
+  maximumRetryAttempts: number;
+  maximumRecordAgeSeconds: number;
+  onPartialBatchItemFailure: 'AUTOMATIC_BISECT';
+}
+
+export const changeStream: ChangeStreamSpec = {
+  enrichment: 'stream-publisher',
+  batchSize: 100,
+  maximumBatchingWindowSeconds: 1,
+  startingPosition: 'LATEST',
+  maximumRetryAttempts: 10,
+  maximumRecordAgeSeconds: 24 * 60 * 60,
+  onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+};
+
+/**
+ * How every consumer (subscription target or schedule) is invoked: asynchronously, with this
+ * many attempts in all, then into its dead-letter queue. In AWS that is the function's async
+ * invoke config (retries = maxAttempts - 1, at most 2) with an SQS on-failure destination.
+ */
+export const eventDelivery = {
+  maxAttempts: 3,
+  maximumEventAgeSeconds: 6 * 60 * 60,
+} as const;
+
 /** Event → function, declared once for both runtimes. */
 export const subscriptions: readonly SubscriptionSpec[] = [
+  {
+    name: 'field-history',
+    function: 'history',
+    description: 'Records every field change of contacts and companies (deletions keep no history)',
+    pattern: {
+      source: ['kith'],
+      'detail-type': [{ 'anything-but': ['contact.deleted', 'company.deleted'] }],
+      detail: { entity: ['contact', 'company'] },
+    },
+  },
+  {
+    name: 'dedup-contact-changes',
+    function: 'dedup',
+    pattern: { source: ['kith'], 'detail-type': [{ prefix: 'contact.' }] },
+    description: 'Re-match a contact whose identity changed; withdraw suggestions of archived and merged ones',
+  },
   {
     name: 'import-worker',
     function: 'import-worker',
@@ -184,6 +255,12 @@ export const subscriptions: readonly SubscriptionSpec[] = [
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
 export const schedules: readonly ScheduleSpec[] = [
+  {
+    name: 'dedup-daily-audit',
+    function: 'dedup',
+    expression: 'cron(30 3 * * ? *)',
+    description: 'Whole-table duplicate audit: finds what per-change matching missed and repairs the blocking index',
+  },
   {
     name: 'job-sweeper',
     function: 'job-sweeper',

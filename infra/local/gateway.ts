@@ -20,6 +20,8 @@ export interface GatewayOptions {
   authorizer: LocalHandler<APIGatewayRequestAuthorizerEventV2, AuthorizerResult>;
   /** Like API Gateway's authorizer result cache, keyed by the Authorization header. */
   authorizerCacheMs: number;
+  /** Called once per request with a one-line summary, e.g. for `npm start`'s console. */
+  onRequest?: (line: string) => void;
 }
 
 /**
@@ -94,10 +96,15 @@ export function createGateway(options: GatewayOptions): Server {
   }
 
   return createServer((req, res) => {
-    serve(req).then(
-      (result) => send(res, result),
-      () => send(res, problemResponse(problem('internal', 'The local gateway failed.'))),
-    );
+    const started = performance.now();
+    serve(req)
+      .catch(() => problemResponse(problem('internal', 'The local gateway failed.')))
+      .then((result) => {
+        send(res, result);
+        options.onRequest?.(
+          `${req.method} ${req.url} → ${result.statusCode ?? 200} (${(performance.now() - started).toFixed(1)} ms)`,
+        );
+      });
   });
 }
 

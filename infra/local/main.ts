@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { generateApiKeySecret, isApiKeySecret } from '../../shared/domain/api-keys.ts';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
+import { subscriptions } from '../topology.ts';
 
 const HELP = `Usage: npm start [-- --memory]
 
@@ -22,7 +23,12 @@ Environment:
   KITH_BOOTSTRAP_KEY         register this exact key (kith_…) as an admin key
   KITH_DEFAULT_PHONE_REGION  region for phone numbers without a country code (default US)
   KITH_HOME                  where local data lives (default .kith)
+  KITH_LOG_LEVEL             level of the functions' JSON logs (default WARN)
   DYNAMODB_PORT              port of DynamoDB Local (default: a free one)`;
+
+// The functions' structured logs are for CloudWatch; locally, warnings and errors are enough
+// (set KITH_LOG_LEVEL=INFO or DEBUG to see them all). Set before any function is created.
+process.env.POWERTOOLS_LOG_LEVEL = process.env.KITH_LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { memory: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: false });
@@ -62,7 +68,8 @@ async function main(): Promise<void> {
   runtime = await startRuntime({
     dynamoEndpoint: dynamo.endpoint,
     port,
-    blobDir: values.memory ? undefined : join(home, 'blobs'),
+    home: values.memory ? undefined : home,
+    onRequest: (line) => console.log(`  ${line}`),
   });
 
   const adminKey = bootstrap ?? (values.memory ? generateApiKeySecret() : persistentAdminKey(home));
@@ -75,6 +82,7 @@ async function main(): Promise<void> {
   Docs       ${runtime.url}/docs
   Admin key  ${adminKey}
   Data       ${values.memory ? 'in memory (gone when you stop)' : `${join(home, 'dynamodb')}`}
+  Events     change stream → ${subscriptions.length} subscription(s); failed deliveries: GET /v1/admin/dead-letters
   DynamoDB   ${dynamo.endpoint}
 
   Try:  curl -H "Authorization: Bearer ${adminKey}" ${runtime.url}/v1/contacts

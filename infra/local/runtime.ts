@@ -1,18 +1,22 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functions, routes, type FunctionName } from '../topology.ts';
 import { createServices, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
 import { createStore, dynamoClientConfig } from '../../shared/store/client.ts';
 import { systemClock, type Clock } from '../../shared/domain/clock.ts';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { MemoryDeadLetterStore, type DeadLetterStore } from '../../shared/events/dead-letters.ts';
 import { LocalBlobStorage } from '../../shared/blobs/local.ts';
 import { createGateway } from './gateway.ts';
 import { createBlobServer } from './blob-server.ts';
-import { startJobDriver } from './job-driver.ts';
 import { ensureTable } from './table.ts';
+import { FileDeadLetterStore } from './dead-letter-files.ts';
+import { LocalPipeline } from './pipeline.ts';
+import type { LocalScheduler } from './scheduler.ts';
+import type { RetryPolicy } from './delivery.ts';
 import type { LocalHandler } from './lambda.ts';
 
 export interface RuntimeOptions {
@@ -26,10 +30,18 @@ export interface RuntimeOptions {
   settings?: Settings;
   /** Like API Gateway's authorizer cache; 0 makes revocations take effect at once. */
   authorizerCacheMs?: number;
-  /** Where uploaded and exported files live (default: a fresh folder in the system's temp dir). */
+  /** `KITH_HOME`: dead letters are kept as files under `<home>/dlq`. Without it, in memory. */
+  home?: string;
+  /** Where dead letters go, overriding `home` (tests pass their own). */
+  deadLetterStore?: DeadLetterStore;
+  /** Attempts and backoff of local deliveries; attempts default to the topology's eventDelivery. */
+  retry?: Partial<RetryPolicy>;
+  /** Run schedules on a timer. Default: only with the system clock; tests call `scheduler.tick()`. */
+  realTimeSchedules?: boolean;
+  /** One line per HTTP request (npm start prints them). */
+  onRequest?: (line: string) => void;
+  /** Where imported and exported files live: `<home>/blobs`, else this, else a fresh temp folder. */
   blobDir?: string;
-  /** Run import and export jobs in this process (default true). */
-  jobs?: boolean;
 }
 
 export interface Runtime {
@@ -37,6 +49,10 @@ export interface Runtime {
   tableName: string;
   services: Services;
   handlers: Partial<Record<FunctionName, LocalHandler>>;
+  /** Change stream → bus → consumers: `drain()` waits until everything written so far was delivered. */
+  pipeline: LocalPipeline;
+  /** The topology's schedules: `tick(now?)` runs what is due. */
+  scheduler: LocalScheduler;
   stop(): Promise<void>;
 }
 
@@ -51,25 +67,45 @@ export async function loadFunction(name: FunctionName, services: Services): Prom
   return module.create(services);
 }
 
-/** Table, services, every function of the topology, and the HTTP gateway in front of them. */
+/**
+ * Table, services, every function of the topology, the change-stream pipeline and scheduler
+ * that feed them, and the HTTP gateway in front of them.
+ */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const tableName = options.tableName ?? 'kith';
+  const clock = options.clock ?? systemClock;
   const admin = new DynamoDBClient(dynamoClientConfig({ endpoint: options.dynamoEndpoint }));
   await ensureTable(admin, tableName);
   admin.destroy();
 
   const store = createStore({ tableName, endpoint: options.dynamoEndpoint });
-  const blobs = new LocalBlobStorage({ root: options.blobDir ?? join(tmpdir(), `kith-blobs-${randomUUID()}`) });
+  const handlers: Partial<Record<FunctionName, LocalHandler>> = {};
+  const pipeline = new LocalPipeline({
+    dynamoEndpoint: options.dynamoEndpoint,
+    tableName,
+    handlers,
+    deadLetterStore:
+      options.deadLetterStore ??
+      (options.home ? new FileDeadLetterStore(join(options.home, 'dlq')) : new MemoryDeadLetterStore()),
+    clock,
+    realTimeSchedules: options.realTimeSchedules ?? clock === systemClock,
+    retry: options.retry,
+  });
+  // S3's stand-in: files under a folder, behind links this small server honours.
+  const blobs = new LocalBlobStorage({
+    root: options.blobDir ?? (options.home ? join(options.home, 'blobs') : join(tmpdir(), `kith-blobs-${randomUUID()}`)),
+  });
   const blobServer = createBlobServer(blobs);
   blobs.baseUrl = `${await listen(blobServer, 0, options.host ?? '127.0.0.1')}/blobs`;
   const services = createServices({
     store,
-    clock: options.clock ?? systemClock,
+    clock,
     settings: options.settings ?? settingsFromEnv(),
+    deadLetters: pipeline.deadLetters,
     blobs,
   });
-  const handlers: Partial<Record<FunctionName, LocalHandler>> = {};
   for (const name of Object.keys(functions) as FunctionName[]) handlers[name] = await loadFunction(name, services);
+  await pipeline.start();
 
   const gateway = createGateway({
     routes,
@@ -77,24 +113,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     handlers: handlers as never,
     authorizer: handlers.authorizer as never,
     authorizerCacheMs: options.authorizerCacheMs ?? DEFAULT_AUTHORIZER_CACHE_MS,
+    onRequest: options.onRequest,
   });
   const url = await listen(gateway, options.port ?? 0, options.host ?? '127.0.0.1');
-  const driver = options.jobs === false ? undefined : startJobDriver(services, handlers);
 
   return {
     url,
     tableName,
     services,
     handlers,
+    pipeline,
+    scheduler: pipeline.scheduler,
     async stop() {
-      await driver?.stop();
-      await new Promise<void>((resolve) => {
-        blobServer.close(() => resolve());
-        blobServer.closeAllConnections();
-      });
       await new Promise<void>((resolve) => {
         gateway.close(() => resolve());
         gateway.closeAllConnections();
+      });
+      await pipeline.stop();
+      await new Promise<void>((resolve) => {
+        blobServer.close(() => resolve());
+        blobServer.closeAllConnections();
       });
       store.db.destroy();
     },

@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Readable } from 'node:stream';
 import { normalizeContact, writableFields, type Contact, type ContactFields, type ContactRules } from '../domain/contact.ts';
-import { derivedId } from '../domain/ids.ts';
+import { idFor } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { csvLine } from '../domain/csv.ts';
 import { ConflictError, ValidationError, VersionMismatchError } from '../domain/errors.ts';
@@ -38,7 +38,7 @@ export const ERROR_REPORT_HEADER = ['row', 'column', 'value', 'message', 'severi
 
 /** The contact id row `row` of import `job` creates, the same on every attempt. */
 export function rowContactId(job: Pick<ImportJob, 'id' | 'createdAt'>, row: number): string {
-  return derivedId(Date.parse(job.createdAt), `${job.id}:${row}`);
+  return idFor(Date.parse(job.createdAt), `${job.id}:${row}`);
 }
 
 /** Raised by a write whose row was applied by an earlier attempt (its marker exists). */

@@ -96,6 +96,11 @@ export class TooManyRequestsError extends DomainError {
   readonly kind = 'too_many_requests';
 }
 
+/** The capability exists, but this deployment has no adapter for it (yet). */
+export class NotAvailableError extends DomainError {
+  readonly kind = 'not_available';
+}
+
 /** The Idempotency-Key is being processed by another request right now. */
 export class IdempotencyInProgressError extends DomainError {
   readonly kind = 'idempotency_in_progress';

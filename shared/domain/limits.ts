@@ -60,4 +60,21 @@ export const LIMITS = {
   exportPageSize: 100,
   /** vCard content lines are folded at this many octets (RFC 6350 §3.2). */
   vcardLineOctets: 75,
+  /** EventBridge's ceiling for one event (PutEvents entry), envelope included. */
+  eventMaxBytes: 256 * 1024,
+  /** An old or new value larger than this travels as `{ truncated: true }` in `data.changes`. */
+  eventChangeValueMaxBytes: 1024,
+  /**
+   * Budget of one event's `data.changes`. 32 KB keeps any event far below eventMaxBytes and a
+   * whole Pipe batch of 100 events below the 6 MB an enrichment may return.
+   */
+  eventChangesMaxBytes: 32 * 1024,
+  /** Dead letters one redrive request replays; the operator calls again for the rest. */
+  maxRedrivePerRequest: 100,
+  /** A dedup block shared by more contacts than this (a very common name) is not compared. */
+  maxDedupBlockSize: 50,
+  /** Blocking keys one contact files under; more only repeats what the first ones catch. */
+  maxDedupKeysPerContact: 40,
+  /** Items a merge moves per DynamoDB transaction (each move is a put and a delete; the cap is 100). */
+  mergeMoveBatchSize: 40,
 } as const;

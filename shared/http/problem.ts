@@ -37,6 +37,7 @@ const BY_KIND: Record<string, { status: number; title: string }> = {
   validation: { status: 422, title: 'Validation failed' },
   too_many_requests: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
+  not_available: { status: 501, title: 'Not available in this deployment' },
 };
 
 export function problem(kind: keyof typeof BY_KIND, detail?: string, extra: Partial<Problem> = {}): Problem {

@@ -49,3 +49,26 @@ export function diffClaims(before: ReadonlyMap<string, Key>, after: ReadonlyMap<
     removed: [...before].filter(([id]) => !after.has(id)).map(([, key]) => key),
   };
 }
+
+/** Claims a value for `to` when it is free, already `to`'s, or held by `from` (a merge's loser). */
+export function claimTransfer(
+  tableName: string,
+  key: Key,
+  type: ItemType,
+  from: string,
+  to: string,
+  conflict: { message: string; path: string },
+  now: string,
+): GuardedWrite {
+  return {
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: { ...key, entityType: type, ownerId: to, claimedAt: now },
+        ConditionExpression: 'attribute_not_exists(pk) OR ownerId = :to OR ownerId = :from',
+        ExpressionAttributeValues: { ':to': to, ':from': from },
+      },
+    },
+    onConditionFailed: (existing) => new ConflictError(conflict.message, existing?.ownerId as string | undefined, conflict.path),
+  };
+}

@@ -64,7 +64,7 @@ export class CompanyRepository {
       ),
     ];
     await transactWrite(this.store, writes);
-    return company;
+    return entityOf<Company>({ ...company });
   }
 
   async replace(current: Company, fields: CompanyFields, actor: string, status = current.status): Promise<Company> {
@@ -86,7 +86,7 @@ export class CompanyRepository {
       ...added.map((key) => claimPut(this.store.tableName, key, ITEM_TYPES.domainClaim, current.id, DOMAIN_CONFLICT, now)),
     ];
     await transactWrite(this.store, writes);
-    return next;
+    return entityOf<Company>({ ...next });
   }
 
   async list(status: 'active' | 'archived', page: PageRequest): Promise<Page<Company>> {

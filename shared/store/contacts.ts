@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { completenessOf, primaryEmail, type Contact, type ContactFields, type ContactStatus } from '../domain/contact.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';
-import { claimDelete, claimPut, diffClaims } from './claims.ts';
+import { claimDelete, claimPut, claimTransfer, diffClaims } from './claims.ts';
 import { transactWrite, type GuardedWrite } from './transact.ts';
 import { versionedPut } from './versioned.ts';
 import { entityOf } from './items.ts';
@@ -77,7 +77,7 @@ export class ContactRepository {
   async create(fields: ContactFields, actor: string): Promise<Contact> {
     const contact = this.newContact(fields, actor, newId(this.clock.now().getTime()));
     await transactWrite(this.store, this.createWrites(contact));
-    return contact;
+    return entityOf<Contact>({ ...contact });
   }
 
   /** A contact as `create` would store it, under an id the caller chose (imports derive theirs). */
@@ -143,7 +143,7 @@ export class ContactRepository {
       ...alsoWrite,
     ];
     await transactWrite(this.store, writes);
-    return next;
+    return entityOf<Contact>({ ...next });
   }
 
   /** Archive or restore: the record and its claims stay, only its status and list move. */
@@ -151,7 +151,56 @@ export class ContactRepository {
     const now = this.clock.now().toISOString();
     const next: Contact = { ...current, status, version: current.version + 1, updatedAt: now, updatedBy: actor };
     await transactWrite(this.store, [this.profilePut(next, current.version)]);
-    return next;
+    return entityOf<Contact>({ ...next });
+  }
+
+  /**
+   * One transaction of a merge: the survivor takes `fields` (claims and membership follow, and
+   * claims the loser holds may pass to it), the loser becomes a tombstone pointing at it, and
+   * `extra` (the merge checkpoint) moves on, or none of it happens.
+   */
+  async absorb(
+    survivor: Contact,
+    loser: Contact,
+    merged: { fields: ContactFields; mergedFrom: string[]; lastInteractionAt?: string },
+    actor: string,
+    extra: GuardedWrite[],
+  ): Promise<{ survivor: Contact; tombstone: Contact }> {
+    const now = this.clock.now().toISOString();
+    const next: Contact = {
+      ...pickServerFields(survivor),
+      ...merged.fields,
+      id: survivor.id,
+      createdAt: survivor.createdAt < loser.createdAt ? survivor.createdAt : loser.createdAt,
+      status: survivor.status,
+      mergedFrom: merged.mergedFrom,
+      ...(merged.lastInteractionAt ? { lastInteractionAt: merged.lastInteractionAt } : {}),
+      version: survivor.version + 1,
+      updatedAt: now,
+      updatedBy: actor,
+      completeness: completenessOf(merged.fields),
+    };
+    const tombstone: Contact = {
+      ...loser,
+      status: 'merged',
+      mergedInto: survivor.id,
+      version: loser.version + 1,
+      updatedAt: now,
+      updatedBy: actor,
+    };
+    const { added, removed } = diffClaims(claimsOf(survivor), claimsOf(next));
+    const writes: GuardedWrite[] = [
+      this.profilePut(next, survivor.version),
+      this.profilePut(tombstone, loser.version),
+      ...removed.map((key) => claimDelete(this.store.tableName, key, survivor.id)),
+      ...added.map((key) =>
+        claimTransfer(this.store.tableName, key, claimTypeOf(key), loser.id, survivor.id, conflictFor(key), now),
+      ),
+      ...this.membershipWrites(survivor.id, survivor.companyId, next.companyId, now),
+      ...extra,
+    ];
+    await transactWrite(this.store, writes);
+    return { survivor: next, tombstone };
   }
 
   async list(status: 'active' | 'archived', page: PageRequest): Promise<Page<Contact>> {

@@ -16,6 +16,14 @@ export const ITEM_TYPES = {
   exportJob: 'export_job',
   importRowMarker: 'import_row_marker',
   suppression: 'suppression',
+  /** Field history entries, written by the history consumer; the stream translator ignores them. */
+  history: 'history',
+  duplicate: 'duplicate',
+  dedupBlock: 'dedup_block',
+  dedupState: 'dedup_state',
+  dedupLink: 'dedup_link',
+  merge: 'merge',
+  mergeLock: 'merge_lock',
 } as const;
 export type ItemType = (typeof ITEM_TYPES)[keyof typeof ITEM_TYPES];
 
@@ -66,4 +74,50 @@ export const keys = {
 
   /** An erased person's email or phone, hashed: imports skip them unless told otherwise. */
   suppression: (hash: string): Key => ({ pk: `SUPPRESSED#${hash}`, sk: 'SUPPRESSED' }),
+  /** Everything stored under a contact: profile, memberships, timeline, history, edges. */
+  contactPartition: (id: string) => `CONTACT#${id}`,
+  /** Sort-key prefixes of the item kinds in a contact's partition. */
+  contactItemPrefix: { history: 'HIST#', membership: 'MEMBER#', activity: 'ACT#', edge: 'EDGE#' },
+
+  /** A duplicate suggestion; a < b. GSI2 (sparse): open and dismissed ones, best score first. */
+  duplicatePair: (a: string, b: string): Key => ({ pk: `DUP#${a}#${b}`, sk: 'PAIR' }),
+  duplicateList: (status: 'open' | 'dismissed', score: number, pairId: string) => ({
+    gsi2pk: `DUPLICATES#${status}`,
+    gsi2sk: `${score.toFixed(4)}#${pairId}`,
+  }),
+  duplicateListPartition: (status: 'open' | 'dismissed') => `DUPLICATES#${status}`,
+  /** Dedup blocking index, written only by the dedup consumer: one item per (block, contact). */
+  dedupBlock: (blockKey: string, contactId: string): Key => ({ pk: `DEDUPKEY#${blockKey}`, sk: contactId }),
+  dedupBlockPartition: (blockKey: string) => `DEDUPKEY#${blockKey}`,
+  /** Per-contact dedup bookkeeping: the keys it is filed under and the pairs it is part of. */
+  dedupState: (contactId: string): Key => ({ pk: `DEDUP#${contactId}`, sk: 'STATE' }),
+  dedupLink: (contactId: string, partnerId: string): Key => ({ pk: `DEDUP#${contactId}`, sk: `PAIR#${partnerId}` }),
+  dedupPartition: (contactId: string) => `DEDUP#${contactId}`,
+  dedupLinkPrefix: 'PAIR#',
+
+  /** A merge of `loserId` into a survivor: its checkpoint, so a crashed merge finishes on retry. */
+  merge: (loserId: string): Key => ({ pk: `MERGE#${loserId}`, sk: 'RECORD' }),
+  /** Held by both contacts while a merge runs, so no second merge interleaves. */
+  mergeLock: (contactId: string): Key => ({ pk: `MERGELOCK#${contactId}`, sk: 'LOCK' }),
+
+  /**
+   * One field history entry in the entity's own partition. The ULID is derived from the change
+   * (its time, and a hash of entity, id and version), so a redelivered event lands on the same
+   * key, entries sort newest first by time, and a merged contact's history interleaves with the
+   * survivor's without collisions.
+   */
+  history: (entity: HistoryEntity, id: string, entryId: string): Key => ({
+    pk: historyPartition(entity, id),
+    sk: `${HISTORY_PREFIX}${entryId}`,
+  }),
+  historyPartition: (entity: HistoryEntity, id: string) => historyPartition(entity, id),
+  historyPrefix: () => HISTORY_PREFIX,
 } as const;
+
+/** Entities whose field history Kith keeps. */
+export type HistoryEntity = 'contact' | 'company';
+const HISTORY_PREFIX = keys.contactItemPrefix.history;
+
+function historyPartition(entity: HistoryEntity, id: string): string {
+  return entity === 'contact' ? keys.contact(id).pk : keys.company(id).pk;
+}

@@ -89,9 +89,17 @@ describe('kith import over HTTP', () => {
   });
 
   it('says clearly that a capability is missing when its route is not on this server', async () => {
-    const { code, stderr } = await kith(api, ['dlq', 'list']);
+    const { code, stderr } = await kith(api, ['reindex']);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/kith: This Kith has no GET \/v1\/admin\/dead-letters yet \(404\)/);
+    expect(stderr).toMatch(/kith: This Kith has no POST \/v1\/admin\/reindex yet \(404\)/);
+  });
+
+  it('lists dead letters and runs the duplicate audit through the routes other capabilities serve', async () => {
+    const dlq = await kith(api, ['dlq', 'list']);
+    expect(dlq.code, dlq.stderr).toBe(0);
+    const audit = await kith(api, ['dedup', 'audit']);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout).toMatch(/contacts\s+\d+/);
   });
 });
 

@@ -58,6 +58,16 @@ async function waitFor(condition: () => boolean, ms = 15_000): Promise<boolean> 
   return condition();
 }
 
+/** Polls an HTTP condition: `npm start` runs in another process, so there is no drain() to call. */
+async function waitForAsync(condition: () => Promise<boolean>, ms = 15_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return condition();
+}
+
 describe('npm start', () => {
   it('serves the API with the bootstrap key and stops Java on Ctrl-C', async () => {
     const key = generateApiKeySecret();
@@ -67,6 +77,16 @@ describe('npm start', () => {
     const me = await fetch(`${kith.url}/v1/me`, { headers: { authorization: `Bearer ${key}` } });
     expect(((await me.json()) as { role: string }).role).toBe('admin');
     expect(javaListeningOn(kith.dynamoPort)).toBe(true);
+
+    // The change-stream pipeline runs too: a new contact reaches its field history by itself.
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const created = await fetch(`${kith.url}/v1/contacts`, { method: 'POST', headers, body: '{"firstName":"Ada"}' });
+    const { id } = (await created.json()) as { id: string };
+    const historyShows = async () => {
+      const res = await fetch(`${kith.url}/v1/contacts/${id}/history`, { headers });
+      return ((await res.json()) as { results: unknown[] }).results.length === 1;
+    };
+    expect(await waitForAsync(historyShows)).toBe(true);
 
     const exited = new Promise<number | null>((resolve) => kith.child.once('exit', resolve));
     kith.child.kill('SIGINT');

@@ -32,6 +32,8 @@ export async function startTestApi(options: Partial<RuntimeOptions> = {}): Promi
     port: 0,
     authorizerCacheMs: 0,
     settings: { defaultPhoneRegion: 'US' },
+    // Schedules run when a test calls runtime.scheduler.tick(), never because of the hour.
+    realTimeSchedules: false,
     ...options,
   });
   const adminKey = generateApiKeySecret();

@@ -5,6 +5,9 @@ import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
 import { importOperations } from './imports.ts';
 import { exportOperations } from './exports.ts';
+import { historyOperations } from './history.ts';
+import { deadLetterOperations } from './dead-letters.ts';
+import { duplicateOperations } from './duplicates.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
 export const operations = {
@@ -15,4 +18,7 @@ export const operations = {
   ...apiKeyOperations,
   ...importOperations,
   ...exportOperations,
+  ...historyOperations,
+  ...deadLetterOperations,
+  ...duplicateOperations,
 };

@@ -1,0 +1,73 @@
+import { ITEM_TYPES } from '../store/keys.ts';
+import type { DetailType, JsonValue } from './types.ts';
+
+/** The write a transition names: a field taking a value (optionally from given values), or appearing. */
+export type TransitionCondition =
+  { field: string; becomes: JsonValue; from?: readonly JsonValue[] } | { field: string; appears: true };
+
+/** An update that has a name of its own, e.g. a contact whose status becomes `archived`. */
+export interface Transition {
+  type: DetailType;
+  when: TransitionCondition;
+  /** Facts copied from the new image into `data`: data key → attribute name. */
+  data?: Readonly<Record<string, string>>;
+}
+
+/** How the change stream speaks about one entity type. */
+export interface EntityEventSpec {
+  /** Put capped old and new values into `data.changes` (what field history records). */
+  carriesChanges: boolean;
+  /** Fields computed from others: they never count as a change on their own. */
+  derivedFields?: readonly string[];
+  /** Map-valued fields whose entries `data.changes` reports one by one (`customFields.tier`). */
+  keyedFields?: readonly string[];
+  /** A change of this field also puts its old and new value into `data.from` / `data.to`. */
+  reportsFromTo?: string;
+  /** Checked in order on updates; the first that applies names the event instead of `<entity>.updated`. */
+  transitions?: readonly Transition[];
+}
+
+/**
+ * The entities the change stream publishes, by `entityType`. Every other item (claims, API
+ * keys, idempotency records, memberships, history…) produces no event. Adding an entity or a
+ * named transition is one entry here.
+ */
+export const ENTITY_EVENTS: Readonly<Record<string, EntityEventSpec>> = {
+  [ITEM_TYPES.contact]: {
+    carriesChanges: true,
+    derivedFields: ['completeness'],
+    keyedFields: ['customFields'],
+    reportsFromTo: 'lifecycleStage',
+    transitions: [
+      { type: 'contact.merged', when: { field: 'status', becomes: 'merged' }, data: { mergedInto: 'mergedInto' } },
+      { type: 'contact.archived', when: { field: 'status', becomes: 'archived' } },
+      { type: 'contact.restored', when: { field: 'status', becomes: 'active', from: ['archived'] } },
+    ],
+  },
+  [ITEM_TYPES.company]: {
+    carriesChanges: true,
+    transitions: [
+      { type: 'company.archived', when: { field: 'status', becomes: 'archived' } },
+      { type: 'company.restored', when: { field: 'status', becomes: 'active', from: ['archived'] } },
+    ],
+  },
+  // Import and export jobs: their workers subscribe to `<kind>_job.created` and to updates whose
+  // changedFields hold `dispatch` (a start, a worker handing over, the sweeper).
+  [ITEM_TYPES.importJob]: { carriesChanges: false },
+  [ITEM_TYPES.exportJob]: { carriesChanges: false },
+  // Tasks arrive with the reminders capability; the scheduler marks a due reminder by setting `remindedAt`.
+  task: {
+    carriesChanges: false,
+    transitions: [{ type: 'task.reminder_due', when: { field: 'remindedAt', appears: true } }],
+  },
+};
+
+/** Attributes every entity carries that say nothing about what changed. */
+export const BOOKKEEPING_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'version',
+  'createdAt',
+  'createdBy',
+  'updatedAt',
+  'updatedBy',
+]);
