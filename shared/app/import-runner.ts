@@ -70,6 +70,8 @@ interface RowResult {
 export class ImportRunner {
   private readonly services: Services;
   private readonly owner: string;
+  /** Read once per invocation: while nobody was ever erased, rows need no suppression look-up. */
+  private checkSuppressions = true;
 
   constructor(services: Services, owner: string) {
     this.services = services;
@@ -95,6 +97,7 @@ export class ImportRunner {
       } catch (error) {
         if (!(error instanceof ImportFileError)) throw error;
         await jobs.release(job, this.owner, { final: { status: 'failed', failure: error.message } });
+        await this.discardWorkFiles(job);
         return 'finished';
       }
       const rules = await this.services.contacts.rules();
@@ -105,6 +108,7 @@ export class ImportRunner {
         });
       }
       const groupTargets = new Map<number, string>();
+      this.checkSuppressions = !job.allowSuppressed && (await this.services.suppressions.any());
       while (job.checkpoint < prepared.rows.length) {
         if (timeLeft() < LIMITS.jobTimeReserveMs) {
           await jobs.release(job, this.owner, { continueLater: true });
@@ -117,6 +121,7 @@ export class ImportRunner {
       }
       const errorReportKey = await this.writeErrorReport(job);
       await jobs.release(job, this.owner, { final: { status: 'completed', ...(errorReportKey ? { errorReportKey } : {}) } });
+      await this.discardWorkFiles(job);
       return 'finished';
     } catch (error) {
       if (error instanceof LeaseLostError) return 'lost';
@@ -236,7 +241,7 @@ export class ImportRunner {
     const fields = row.fields;
     const ownId = rowContactId(job, row.row);
     const identities = identityKeysOf(fields);
-    if (!job.allowSuppressed && identities.some((identity) => found.has(keyId(SuppressionRepository.keyOf(identity))))) {
+    if (this.checkSuppressions && identities.some((identity) => found.has(keyId(SuppressionRepository.keyOf(identity))))) {
       return {
         kind: 'skip',
         problem: problemOf(
@@ -623,6 +628,12 @@ export class ImportRunner {
       errorSegments,
       ...(preview ? { preview } : {}),
     });
+  }
+
+  /** The uploaded file and the report's segments hold personal data nobody needs once the job is done. */
+  private async discardWorkFiles(job: ImportJob): Promise<void> {
+    const { blobs } = this.services;
+    await Promise.all([blobs.delete(job.fileKey), ...job.errorSegments.map((start) => blobs.delete(segmentKey(job.id, start)))]);
   }
 
   /** Joins the segments into one CSV (header first); `undefined` when there is nothing to report. */

@@ -74,6 +74,8 @@ export const keys = {
 
   /** An erased person's email or phone, hashed: imports skip them unless told otherwise. */
   suppression: (hash: string): Key => ({ pk: `SUPPRESSED#${hash}`, sk: 'SUPPRESSED' }),
+  /** Present once anyone was ever suppressed. */
+  suppressionInUse: (): Key => ({ pk: 'SUPPRESSED#ANY', sk: 'SUPPRESSED' }),
   /** Everything stored under a contact: profile, memberships, timeline, history, edges. */
   contactPartition: (id: string) => `CONTACT#${id}`,
   /** Sort-key prefixes of the item kinds in a contact's partition. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';
 import type { Store } from './client.ts';
@@ -22,8 +22,25 @@ export class SuppressionRepository {
     return keys.suppression(createHash('sha256').update(identity).digest('hex'));
   }
 
+  /**
+   * Whether anyone is on the list at all: an import reads this once per invocation and skips
+   * the per-row look-ups while nobody was ever erased.
+   */
+  async any(): Promise<boolean> {
+    const { Item } = await this.store.db.send(
+      new GetCommand({ TableName: this.store.tableName, Key: keys.suppressionInUse(), ConsistentRead: true }),
+    );
+    return Item !== undefined;
+  }
+
   async suppress(identities: readonly string[], reason: string): Promise<void> {
     const at = this.clock.now().toISOString();
+    await this.store.db.send(
+      new PutCommand({
+        TableName: this.store.tableName,
+        Item: { ...keys.suppressionInUse(), entityType: ITEM_TYPES.suppression, since: at },
+      }),
+    );
     for (const identity of identities) {
       await this.store.db.send(
         new PutCommand({

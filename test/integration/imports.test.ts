@@ -71,6 +71,8 @@ describe('a CSV import', () => {
     expect(contacts.find((c) => c.lastName === 'Hopper')).toMatchObject({ tags: ['navy', '"legends"'], birthday: '1906-12-09' });
     expect(contacts.find((c) => c.lastName === 'Person')?.firstName).toBe('Multi Line');
     expect(ada.id).toBe(rowContactId(job, 1));
+    // The upload holds personal data nobody needs once the job is done.
+    expect(await services.blobs.stat(job.fileKey)).toBeUndefined();
   });
 
   it('creates nothing new when the same file is imported again', async () => {
