@@ -161,3 +161,26 @@ describe('export → import round trip', () => {
     }
   });
 });
+
+// After the round trip, which compares whole tables.
+describe('kith seed and api-key', () => {
+  it('seeds demo people, near-duplicates included, into companies', async () => {
+    const { code, stdout, stderr } = await kith(third, ['seed', '--count', '60', '--seed', '7']);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/created\s+60/);
+    const contacts = await everyContact(third);
+    expect(contacts.length).toBeGreaterThanOrEqual(60);
+    expect(contacts.filter((c) => c.companyId).length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('creates a key whose secret works, lists it and revokes it', async () => {
+    const created = await kith(api, ['api-key', 'create', '--name', 'ci', '--role', 'viewer']);
+    expect(created.code, created.stderr).toBe(0);
+    const secret = created.stdout.trim();
+    expect((await api.request('GET', '/v1/me', { key: secret })).body).toMatchObject({ role: 'viewer' });
+    const listed = await kith(api, ['api-key', 'list', '--json']);
+    const key = (JSON.parse(listed.stdout) as { id: string; name: string }[]).find((k) => k.name === 'ci')!;
+    expect((await kith(api, ['api-key', 'revoke', key.id])).code).toBe(0);
+    expect((await api.request('GET', '/v1/me', { key: secret })).status).toBe(401);
+  });
+});
