@@ -139,6 +139,12 @@ export async function runExport(services: Services, jobId: string, owner: string
   const leaseMs = services.settings.jobLeaseMs ?? LIMITS.jobLeaseMs;
   let job = await services.jobs.acquire<ExportJob>(jobId, 'export', owner, leaseMs);
   if (!job) return 'busy';
+  if (job.invocations > LIMITS.maxJobInvocations) {
+    await services.jobs.release(job, owner, {
+      final: { status: 'failed', failure: `Gave up after ${LIMITS.maxJobInvocations} attempts; the worker's logs say why.` },
+    });
+    return 'finished';
+  }
   const counted = { exported: 0 };
   const companyNames = new Map<string, string | undefined>();
   const customKeys = [...(await services.fields.all()).keys()].sort();

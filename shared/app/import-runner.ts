@@ -7,7 +7,7 @@
  *   - an update carries a marker item (job, row) in its transaction: applying it again finds it.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { normalizeContact, writableFields, type Contact, type ContactFields, type ContactRules } from '../domain/contact.ts';
 import { idFor } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
@@ -90,6 +90,12 @@ export class ImportRunner {
     const { jobs } = this.services;
     let job = await jobs.acquire<ImportJob>(jobId, 'import', this.owner, this.leaseMs);
     if (!job) return 'busy';
+    if (job.invocations > LIMITS.maxJobInvocations) {
+      await jobs.release(job, this.owner, {
+        final: { status: 'failed', failure: `Gave up after ${LIMITS.maxJobInvocations} attempts; the worker's logs say why.` },
+      });
+      return 'finished';
+    }
     try {
       let prepared: Prepared;
       try {
@@ -648,7 +654,6 @@ export class ImportRunner {
         for await (const chunk of await blobs.read(segmentKey(job.id, start))) yield chunk as Buffer;
       }
     }
-    const { Readable } = await import('node:stream');
     await blobs.write(key, Readable.from(report()), 'text/csv');
     return key;
   }

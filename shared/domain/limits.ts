@@ -50,6 +50,8 @@ export const LIMITS = {
   jobPreviewRows: 10,
   /** How long a worker owns a running job without renewing; after that another may take over. */
   jobLeaseMs: 60_000,
+  /** Invocations a job may take (continuations and retries) before it is failed rather than retried forever. */
+  maxJobInvocations: 50,
   /** A worker stops, checkpoints and re-triggers itself when its invocation has less than this left. */
   jobTimeReserveMs: 60_000,
   /** Per-row idempotency markers of imports outlive any job that could resume them. */

@@ -5,6 +5,8 @@ import { LeaseLostError } from '../../shared/store/jobs.ts';
 import { create as createSweeper } from '../../functions/job-sweeper/app.ts';
 import { lambdaContext } from '../../infra/local/lambda.ts';
 import type { ImportJob } from '../../shared/domain/jobs.ts';
+import { LIMITS } from '../../shared/domain/limits.ts';
+import { ImportRunner } from '../../shared/app/import-runner.ts';
 
 const LEASE_MS = 30_000;
 
@@ -64,5 +66,16 @@ describe('the job state machine', () => {
     clock.advance(LEASE_MS + 1);
     expect(await sweep({}, lambdaContext('job-sweeper'))).toEqual({ redispatched: 1 });
     expect((await services.imports.get(queued.id)).dispatch).toBe(queued.dispatch + 1);
+  });
+
+  it('fails a job that keeps coming back instead of retrying it forever', async () => {
+    const { services, queued } = await queuedImport();
+    for (let i = 0; i < LIMITS.maxJobInvocations; i++)
+      await services.jobs.acquire(queued.id, 'import', 'crashing-worker', LEASE_MS);
+    expect(await new ImportRunner(services, 'crashing-worker').run(queued.id, () => 60 * 60_000)).toBe('finished');
+    expect(await services.imports.get(queued.id)).toMatchObject({
+      status: 'failed',
+      failure: expect.stringMatching(/Gave up after 50 attempts/),
+    });
   });
 });
