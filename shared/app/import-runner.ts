@@ -115,15 +115,24 @@ export class ImportRunner {
       }
       const groupTargets = new Map<number, string>();
       this.checkSuppressions = !job.allowSuppressed && (await this.services.suppressions.any());
+      const chunkAt = (start: number) => {
+        const end = Math.min(prepared.rows.length, start + (this.services.settings.importChunkRows ?? LIMITS.importChunkRows));
+        return { start, end, owners: this.lookUp(job!, prepared, range(start, end)) };
+      };
+      // Each chunk's look-ups run while the chunk before it writes. That is safe: rows of the
+      // same file that share a value are grouped beforehand, and a value someone else claims in
+      // between makes the write fail and the row be decided again.
+      let next = chunkAt(job.checkpoint);
       while (job.checkpoint < prepared.rows.length) {
         if (timeLeft() < LIMITS.jobTimeReserveMs) {
+          await next.owners.catch(() => undefined);
           await jobs.release(job, this.owner, { continueLater: true });
           return 'continued';
         }
-        const start = job.checkpoint;
-        const end = Math.min(prepared.rows.length, start + LIMITS.importChunkRows);
-        const chunk = await this.processChunk(job, prepared, start, end, rules, groupTargets);
-        job = await this.recordChunk(job, start, end, chunk, prepared);
+        const current = next;
+        if (current.end < prepared.rows.length) next = chunkAt(current.end);
+        const chunk = await this.processChunk(job, prepared, current, rules, groupTargets);
+        job = await this.recordChunk(job, current.start, current.end, chunk, prepared);
       }
       const errorReportKey = await this.writeErrorReport(job);
       await jobs.release(job, this.owner, { final: { status: 'completed', ...(errorReportKey ? { errorReportKey } : {}) } });
@@ -182,13 +191,12 @@ export class ImportRunner {
   private async processChunk(
     job: ImportJob,
     prepared: Prepared,
-    start: number,
-    end: number,
+    chunk: { start: number; end: number; owners: Promise<Map<string, Record<string, unknown>>> },
     rules: ContactRules,
     groupTargets: Map<number, string>,
   ): Promise<RowResult[]> {
-    const positions = Array.from({ length: end - start }, (_, i) => start + i);
-    const owners = await this.lookUp(job, prepared, positions);
+    const positions = range(chunk.start, chunk.end);
+    const owners = await chunk.owners;
     const results = new Map<number, RowResult>();
     const plans = new Map<number, RowPlan>();
     for (const position of positions) {
@@ -721,6 +729,10 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
       while (next < items.length) await work(items[next++]!);
     }),
   );
+}
+
+function range(start: number, end: number): number[] {
+  return Array.from({ length: end - start }, (_, i) => start + i);
 }
 
 function sleep(ms: number): Promise<void> {

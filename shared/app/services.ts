@@ -30,6 +30,8 @@ export interface Settings {
   jobLeaseMs?: number;
   /** Transactions an import worker runs at once (LIMITS.importWriteConcurrency unless set). */
   importConcurrency?: number;
+  /** Rows between an import's checkpoints (LIMITS.importChunkRows unless set). */
+  importChunkRows?: number;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -41,7 +43,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new Error('KITH_IMPORT_CONCURRENCY must be a positive integer');
   }
-  return { defaultPhoneRegion: region as CountryCode, jobLeaseMs: lease, importConcurrency: concurrency };
+  const chunkRows = env.KITH_IMPORT_CHUNK_ROWS ? Number(env.KITH_IMPORT_CHUNK_ROWS) : undefined;
+  if (chunkRows !== undefined && !(Number.isInteger(chunkRows) && chunkRows > 0)) {
+    throw new Error('KITH_IMPORT_CHUNK_ROWS must be a positive integer');
+  }
+  return {
+    defaultPhoneRegion: region as CountryCode,
+    jobLeaseMs: lease,
+    importConcurrency: concurrency,
+    importChunkRows: chunkRows,
+  };
 }
 
 /**

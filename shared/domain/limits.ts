@@ -36,7 +36,7 @@ export const LIMITS = {
   /** Longest CSV record, in characters: a quoted field that never closes stops here, not at the end of the file. */
   maxCsvRecordChars: 256 * 1024,
   /** Rows a worker prepares, looks up and writes as one unit; the job item is checkpointed after each. */
-  importChunkRows: 500,
+  importChunkRows: 1000,
   /** Items in one TransactWriteItems (DynamoDB's ceiling). */
   maxTransactionItems: 100,
   /** Transactions and updates an import worker runs at once. */
