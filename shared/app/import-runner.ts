@@ -60,7 +60,7 @@ type RowPlan =
   | { kind: 'fail'; problems: RowProblem[] }
   | { kind: 'skip'; problem: RowProblem; unchanged?: boolean }
   | { kind: 'create'; contact: Contact; flagged: boolean; notes: RowProblem[] }
-  | { kind: 'update'; targetId: string; fields: ContactFields };
+  | { kind: 'update'; targetId: string; fields: ContactFields; follows?: number };
 
 interface RowResult {
   counters: Partial<ImportCounters>;
@@ -117,7 +117,7 @@ export class ImportRunner {
       this.checkSuppressions = !job.allowSuppressed && (await this.services.suppressions.any());
       const chunkAt = (start: number) => {
         const end = Math.min(prepared.rows.length, start + (this.services.settings.importChunkRows ?? LIMITS.importChunkRows));
-        return { start, end, owners: this.lookUp(job!, prepared, range(start, end)) };
+        return { start, end, owners: this.lookUp(job!, prepared, range(start, end), job!.dryRun) };
       };
       // Each chunk's look-ups run while the chunk before it writes. That is safe: rows of the
       // same file that share a value are grouped beforehand, and a value someone else claims in
@@ -204,7 +204,21 @@ export class ImportRunner {
       plans.set(position, plan);
     }
     const creates = positions.filter((p) => plans.get(p)!.kind === 'create');
-    await this.writeCreates(job, prepared, creates, plans, results, rules, groupTargets);
+    const turnedBack = await this.writeCreates(job, prepared, creates, plans, results, groupTargets);
+    if (turnedBack.length > 0) {
+      // Another contact holds a claimed value of these rows: read who, and apply the policy.
+      const found = await this.lookUp(job, prepared, turnedBack, true);
+      for (const position of turnedBack)
+        plans.set(position, await this.planRow(job, prepared, position, found, groupTargets, plans));
+      const again = turnedBack.filter((p) => plans.get(p)!.kind === 'create');
+      for (const position of await this.writeCreates(job, prepared, again, plans, results, groupTargets)) {
+        const row = prepared.rows[position]!.row;
+        plans.set(position, {
+          kind: 'fail',
+          problems: [problemOf(row, '', '', 'a value of this row was taken by another contact while importing; import it again')],
+        });
+      }
+    }
     const updates = positions.filter((p) => plans.get(p)!.kind === 'update');
     await this.writeUpdates(job, prepared, updates, plans, results, rules, groupTargets);
     for (const position of positions) {
@@ -228,18 +242,29 @@ export class ImportRunner {
     });
   }
 
-  /** Who holds each identity value of the chunk's rows (claims), and which values are suppressed. */
-  private async lookUp(job: ImportJob, prepared: Prepared, positions: number[]): Promise<Map<string, Record<string, unknown>>> {
+  /**
+   * Who holds the identity values of some rows, and which are suppressed. A primary email and
+   * the external ids are claimed by the create transaction itself, which fails when another
+   * contact holds one; so they are read only when `full` (dry runs, rows a write turned back).
+   * Other emails have no claim and are always read.
+   */
+  private async lookUp(
+    job: ImportJob,
+    prepared: Prepared,
+    positions: number[],
+    full: boolean,
+  ): Promise<Map<string, Record<string, unknown>>> {
     const wanted: Key[] = [];
     for (const position of positions) {
       const row = prepared.rows[position]!;
       if (!row.ok) continue;
-      for (const email of row.fields.emails) wanted.push(keys.emailClaim(email.address));
-      for (const [system, id] of Object.entries(row.fields.externalIds ?? {})) wanted.push(keys.externalIdClaim(system, id));
-      if (!job.allowSuppressed)
+      for (const email of row.fields.emails) if (full || !email.primary) wanted.push(keys.emailClaim(email.address));
+      if (full)
+        for (const [system, id] of Object.entries(row.fields.externalIds ?? {})) wanted.push(keys.externalIdClaim(system, id));
+      if (this.checkSuppressions)
         for (const identity of identityKeysOf(row.fields)) wanted.push(SuppressionRepository.keyOf(identity));
     }
-    return getItems(this.services.store, wanted);
+    return wanted.length === 0 ? new Map() : getItems(this.services.store, wanted);
   }
 
   private async planRow(
@@ -293,14 +318,12 @@ export class ImportRunner {
         };
       }
       if (job.onDuplicate === 'flag') return this.createPlan(job, prepared, position, claimOwners, true);
-      // The group's first row may be in this very chunk, planned but not written yet.
+      // The group's first row may be in this very chunk, planned but not written yet: follow it.
       const leaderPlan = plans.get(leader);
-      const planned =
-        leaderPlan?.kind === 'create' ? leaderPlan.contact.id : leaderPlan?.kind === 'update' ? leaderPlan.targetId : undefined;
+      if (leaderPlan?.kind === 'create') return { kind: 'update', targetId: leaderPlan.contact.id, fields, follows: leader };
+      if (leaderPlan?.kind === 'update') return { kind: 'update', targetId: leaderPlan.targetId, fields, follows: leader };
       const target =
-        planned ??
-        (others.size === 1 ? [...others][0] : undefined) ??
-        (await this.groupTarget(job, prepared, leader, groupTargets));
+        (others.size === 1 ? [...others][0] : undefined) ?? (await this.groupTarget(job, prepared, leader, groupTargets));
       if (target) return { kind: 'update', targetId: target, fields };
     }
     if (others.size === 0) return this.createPlan(job, prepared, position, claimOwners, false);
@@ -414,19 +437,21 @@ export class ImportRunner {
     positions: number[],
     plans: Map<number, RowPlan>,
     results: Map<number, RowResult>,
-    rules: ContactRules,
     groupTargets: Map<number, string>,
-  ): Promise<void> {
+  ): Promise<number[]> {
     const repository = this.services.contacts.repository;
-    const done = (position: number) => {
+    const done = (position: number, flagged?: boolean) => {
       const plan = plans.get(position) as Extract<RowPlan, { kind: 'create' }>;
-      results.set(position, { counters: { created: 1, ...(plan.flagged ? { flagged: 1 } : {}) }, problems: plan.notes });
+      results.set(position, {
+        counters: { created: 1, ...((flagged ?? plan.flagged) ? { flagged: 1 } : {}) },
+        problems: plan.notes,
+      });
       const leader = prepared.leaderOf[position]!;
       if (leader === position) groupTargets.set(position, plan.contact.id);
     };
     if (job.dryRun) {
-      positions.forEach(done);
-      return;
+      positions.forEach((position) => done(position));
+      return [];
     }
     // Pack whole contacts into transactions of at most 100 items.
     const batches: { position: number; writes: GuardedWrite[] }[][] = [];
@@ -444,7 +469,7 @@ export class ImportRunner {
     }
     if (current.length > 0) batches.push(current);
 
-    const retryAlone: number[] = [];
+    const turnedBack = new Set<number>();
     await inParallel(batches, this.concurrency, async (batch) => {
       let pending = batch;
       for (let attempt = 0; pending.length > 0; attempt++) {
@@ -466,37 +491,16 @@ export class ImportRunner {
           const entry = pending.find((e) => (offset < e.writes.length ? true : ((offset -= e.writes.length), false)))!;
           failedAt.add(entry.position);
           const plan = plans.get(entry.position) as Extract<RowPlan, { kind: 'create' }>;
-          if (failure.existing?.id === plan.contact.id && failure.existing?.entityType === ITEM_TYPES.contact)
-            done(entry.position);
-          else retryAlone.push(entry.position);
+          const existing = failure.existing;
+          if (existing?.id === plan.contact.id && existing?.entityType === ITEM_TYPES.contact) {
+            // Written by an earlier attempt; a flagged one kept the tag it was given then.
+            done(entry.position, (existing.tags as string[] | undefined)?.includes(POSSIBLE_DUPLICATE_TAG));
+          } else turnedBack.add(entry.position);
         }
         pending = pending.filter((entry) => !failedAt.has(entry.position));
       }
     });
-    // Someone claimed a value between our look-up and our write: decide those rows again, one by one.
-    for (const position of retryAlone.filter((p) => !results.has(p))) {
-      const owners = await this.lookUp(job, prepared, [position]);
-      const plan = await this.planRow(job, prepared, position, owners, groupTargets, plans);
-      plans.set(position, plan);
-      if (plan.kind === 'create') {
-        const outcome = await tryTransactWrite(this.services.store, repository.createWrites(plan.contact));
-        if (outcome.ok || outcome.failed.some((f) => f.existing?.id === plan.contact.id)) done(position);
-        else
-          results.set(position, {
-            counters: { failed: 1 },
-            problems: [
-              problemOf(
-                prepared.rows[position]!.row,
-                '',
-                '',
-                'a value of this row was taken by another contact while importing; import it again',
-              ),
-            ],
-          });
-      } else if (plan.kind === 'update') {
-        await this.writeUpdates(job, prepared, [position], plans, results, rules, groupTargets);
-      }
-    }
+    return [...turnedBack].filter((position) => !results.has(position)).sort((a, b) => a - b);
   }
 
   private async writeUpdates(
@@ -515,6 +519,30 @@ export class ImportRunner {
           this.services.store,
           positions.map((p) => keys.importRowMarker(job.id, prepared.rows[p]!.row)),
         );
+    // A row that follows its group's first row goes where that row finally went (a create a
+    // claim turned back may have become an update of someone else, or nothing).
+    for (const position of positions) {
+      const plan = plans.get(position) as Extract<RowPlan, { kind: 'update' }>;
+      if (plan.follows === undefined) continue;
+      const leaderPlan = plans.get(plan.follows);
+      const created = results.get(plan.follows)?.counters.created === 1;
+      const target =
+        leaderPlan?.kind === 'create' && created
+          ? leaderPlan.contact.id
+          : leaderPlan?.kind === 'update'
+            ? leaderPlan.targetId
+            : undefined;
+      if (target) plan.targetId = target;
+      else {
+        const row = prepared.rows[position]!.row;
+        const leaderRow = prepared.rows[plan.follows]!.row;
+        results.set(position, {
+          counters: { failed: 1 },
+          problems: [problemOf(row, '', '', `duplicate of row ${leaderRow}, which was not imported`)],
+        });
+      }
+    }
+    positions = positions.filter((position) => !results.has(position));
     // Rows that go to the same contact run in file order; different contacts run side by side.
     const byTarget = new Map<string, number[]>();
     for (const position of positions) {
