@@ -72,6 +72,8 @@ export class ImportRunner {
   private readonly owner: string;
   /** Read once per invocation: while nobody was ever erased, rows need no suppression look-up. */
   private checkSuppressions = true;
+  /** Set once most creates of a chunk were turned back (a file imported again): read claims first. */
+  private fileMostlyKnown = false;
 
   constructor(services: Services, owner: string) {
     this.services = services;
@@ -117,7 +119,7 @@ export class ImportRunner {
       this.checkSuppressions = !job.allowSuppressed && (await this.services.suppressions.any());
       const chunkAt = (start: number) => {
         const end = Math.min(prepared.rows.length, start + (this.services.settings.importChunkRows ?? LIMITS.importChunkRows));
-        return { start, end, owners: this.lookUp(job!, prepared, range(start, end), job!.dryRun) };
+        return { start, end, owners: this.lookUp(job!, prepared, range(start, end), job!.dryRun || this.fileMostlyKnown) };
       };
       // Each chunk's look-ups run while the chunk before it writes. That is safe: rows of the
       // same file that share a value are grouped beforehand, and a value someone else claims in
@@ -205,6 +207,7 @@ export class ImportRunner {
     }
     const creates = positions.filter((p) => plans.get(p)!.kind === 'create');
     const turnedBack = await this.writeCreates(job, prepared, creates, plans, results, groupTargets);
+    if (turnedBack.length > creates.length / 2) this.fileMostlyKnown = true;
     if (turnedBack.length > 0) {
       // Another contact holds a claimed value of these rows: read who, and apply the policy.
       const found = await this.lookUp(job, prepared, turnedBack, true);
