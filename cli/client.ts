@@ -101,7 +101,8 @@ export class KithClient {
   }
 }
 
-function describeProblem(method: string, path: string, status: number, text: string): string {
+/** One sentence for a failed request: the problem's detail, or that the server lacks the route. */
+export function describeProblem(method: string, path: string, status: number, text: string): string {
   let problem: Problem = {};
   try {
     problem = JSON.parse(text) as Problem;

@@ -10,19 +10,28 @@ export type { EventPattern, PatternMatcher } from '../shared/events/pattern.ts';
 
 export type Access = 'read' | 'readwrite';
 
+/**
+ * What a function touches. The AWS stack grants exactly this, and sets exactly the environment
+ * variables that name it (TABLE_NAME, EVENT_BUS_NAME, OPENSEARCH_URL, BUCKET_NAME, COGNITO_*).
+ */
+export interface FunctionAccess {
+  table?: Access;
+  /** Put events on the Kith bus. */
+  bus?: boolean;
+  /** The OpenSearch domain (created only when some function declares it). `read` may only search. */
+  search?: Access;
+  /** The imports/exports bucket (created only when some function declares it). */
+  bucket?: Access;
+  /** Verifies Cognito tokens: needs the user pool and app client ids, no IAM permission. */
+  userPool?: 'verify';
+}
+
 export interface FunctionSpec {
   /** Folder under functions/: `handler.ts` is the Lambda entry, `app.ts` exports `create(services)`. */
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
-  /** What the function touches; the AWS stack grants exactly this and nothing else. */
-  access: {
-    table?: Access;
-    /** Put events on the Kith bus. */
-    bus?: boolean;
-    search?: Access;
-    bucket?: Access;
-  };
+  access: FunctionAccess;
 }
 
 export const functions = {
@@ -31,13 +40,39 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 29,
     // The bucket: upload and download links for imports and exports are signed with this role.
-    access: { table: 'readwrite', bucket: 'readwrite' },
+    access: { table: 'readwrite', search: 'readwrite', bucket: 'readwrite' },
   },
   authorizer: {
     description: 'Authenticates API keys and Cognito tokens for every route that needs it',
     memoryMb: 512,
     timeoutSeconds: 5,
+    access: { table: 'readwrite', userPool: 'verify' },
+  },
+  reminders: {
+    description: 'Fires due task reminders, each exactly once, from a sparse index by minute',
+    memoryMb: 512,
+    timeoutSeconds: 60,
     access: { table: 'readwrite' },
+  },
+  'timeline-recorder': {
+    description: 'Writes system timeline entries for contact events: stage changes and merges',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    access: { table: 'readwrite' },
+  },
+  'webhook-dispatcher': {
+    description: 'Delivers domain events to webhook subscriptions, signed, and retries failed deliveries',
+    memoryMb: 512,
+    // A sweep may wait on several slow receivers (15 s each at most).
+    timeoutSeconds: 120,
+    access: { table: 'readwrite' },
+  },
+  'search-indexer': {
+    description:
+      'Indexes each changed contact at its version (tombstones the ones that left search), and the members of changed companies',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: 'read', search: 'readwrite' },
   },
   'stream-publisher': {
     description: 'Enrichment of the change-stream Pipe: DynamoDB stream records in, domain events for the bus out',
@@ -80,6 +115,15 @@ export const functions = {
 
 export type FunctionName = keyof typeof functions;
 
+/**
+ * The two functions the HTTP API itself calls: the authorizer in front of every non-public
+ * route, and the function behind `$default` (unknown paths and methods get problem+json 404/405).
+ */
+export const gateway = {
+  authorizer: 'authorizer',
+  fallback: 'http-api',
+} as const satisfies { authorizer: FunctionName; fallback: FunctionName };
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteSpec {
@@ -116,6 +160,28 @@ export const routes: readonly RouteSpec[] = [
   api('POST', '/v1/contacts/{id}/tags', 'tagContact', 'crm:write'),
   api('GET', '/v1/contacts/{id}/history', 'listContactHistory', 'crm:read'),
 
+  api('POST', '/v1/contacts/search', 'searchContacts', 'crm:read'),
+
+  api('POST', '/v1/segments', 'createSegment', 'crm:manage'),
+  api('GET', '/v1/segments', 'listSegments', 'crm:read'),
+  api('GET', '/v1/segments/{id}', 'getSegment', 'crm:read'),
+  api('PATCH', '/v1/segments/{id}', 'updateSegment', 'crm:manage'),
+  api('DELETE', '/v1/segments/{id}', 'deleteSegment', 'crm:manage'),
+  api('GET', '/v1/segments/{id}/contacts', 'listSegmentContacts', 'crm:read'),
+
+  api('POST', '/v1/admin/reindex', 'reindexSearch', 'admin'),
+  api('POST', '/v1/contacts/{id}/activities', 'logActivity', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/activities', 'listActivities', 'crm:read'),
+  api('GET', '/v1/contacts/{id}/activities/{activityId}', 'getActivity', 'crm:read'),
+  api('PATCH', '/v1/contacts/{id}/activities/{activityId}', 'updateActivity', 'crm:write'),
+  api('DELETE', '/v1/contacts/{id}/activities/{activityId}', 'deleteActivity', 'crm:write'),
+
+  api('POST', '/v1/contacts/{id}/relationships', 'connectContacts', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/relationships', 'listRelationships', 'crm:read'),
+  api('GET', '/v1/contacts/{id}/relationships/{type}/{otherId}', 'getRelationship', 'crm:read'),
+  api('DELETE', '/v1/contacts/{id}/relationships/{type}/{otherId}', 'disconnectContacts', 'crm:write'),
+  api('GET', '/v1/contacts/{id}/introductions', 'findIntroductions', 'crm:read'),
+
   api('POST', '/v1/companies', 'createCompany', 'crm:write'),
   api('GET', '/v1/companies', 'listCompanies', 'crm:read'),
   api('GET', '/v1/companies/{id}', 'getCompany', 'crm:read'),
@@ -124,11 +190,26 @@ export const routes: readonly RouteSpec[] = [
   api('GET', '/v1/companies/{id}/contacts', 'listCompanyContacts', 'crm:read'),
   api('GET', '/v1/companies/{id}/history', 'listCompanyHistory', 'crm:read'),
 
+  api('POST', '/v1/tasks', 'createTask', 'crm:write'),
+  api('GET', '/v1/tasks', 'listTasks', 'crm:read'),
+  api('GET', '/v1/tasks/{id}', 'getTask', 'crm:read'),
+  api('PATCH', '/v1/tasks/{id}', 'updateTask', 'crm:write'),
+  api('DELETE', '/v1/tasks/{id}', 'deleteTask', 'crm:write'),
+  api('POST', '/v1/tasks/{id}/complete', 'completeTask', 'crm:write'),
+
   api('POST', '/v1/fields', 'createField', 'schema:manage'),
   api('GET', '/v1/fields', 'listFields', 'crm:read'),
   api('GET', '/v1/fields/{key}', 'getField', 'crm:read'),
   api('PATCH', '/v1/fields/{key}', 'updateField', 'schema:manage'),
   api('DELETE', '/v1/fields/{key}', 'deleteField', 'schema:manage'),
+
+  api('POST', '/v1/webhooks', 'createWebhook', 'schema:manage'),
+  api('GET', '/v1/webhooks', 'listWebhooks', 'schema:manage'),
+  api('GET', '/v1/webhooks/{id}', 'getWebhook', 'schema:manage'),
+  api('PATCH', '/v1/webhooks/{id}', 'updateWebhook', 'schema:manage'),
+  api('DELETE', '/v1/webhooks/{id}', 'deleteWebhook', 'schema:manage'),
+  api('POST', '/v1/webhooks/{id}/rotate-secret', 'rotateWebhookSecret', 'schema:manage'),
+  api('GET', '/v1/webhooks/{id}/deliveries', 'listWebhookDeliveries', 'schema:manage'),
 
   api('POST', '/v1/contacts/{id}/merge', 'mergeContacts', 'crm:manage'),
   api('GET', '/v1/duplicates', 'listDuplicates', 'crm:read'),
@@ -196,7 +277,10 @@ export interface ChangeStreamSpec {
 
 export const changeStream: ChangeStreamSpec = {
   enrichment: 'stream-publisher',
-  batchSize: 100,
+  // An event bus takes at most 10 entries per Pipe batch (a larger source batch is refused, and
+  // an enrichment answer longer than 10 is never delivered); the publisher answers at most one
+  // entry per record, so 10 records a batch is the ceiling.
+  batchSize: 10,
   maximumBatchingWindowSeconds: 1,
   startingPosition: 'LATEST',
   maximumRetryAttempts: 10,
@@ -216,6 +300,37 @@ export const eventDelivery = {
 
 /** Event → function, declared once for both runtimes. */
 export const subscriptions: readonly SubscriptionSpec[] = [
+  {
+    name: 'search-indexer-contacts',
+    function: 'search-indexer',
+    pattern: { source: ['kith'], 'detail-type': [{ prefix: 'contact.' }] },
+    description: 'Every contact change reaches the search index (created, updated, archived, merged, restored, erased, deleted)',
+  },
+  {
+    name: 'search-indexer-companies',
+    function: 'search-indexer',
+    pattern: { source: ['kith'], 'detail-type': [{ prefix: 'company.' }] },
+    description: "A company change re-indexes its members, whose documents carry the company's name",
+  },
+  {
+    name: 'timeline-stage-changes',
+    function: 'timeline-recorder',
+    pattern: { source: ['kith'], 'detail-type': ['contact.updated'], detail: { changedFields: ['lifecycleStage'] } },
+    description: "Record a contact's lifecycle stage changes on its timeline",
+  },
+  {
+    name: 'timeline-merges',
+    function: 'timeline-recorder',
+    pattern: { source: ['kith'], 'detail-type': ['contact.merged'] },
+    description: 'Record on the survivor that another contact was merged into it',
+  },
+  {
+    name: 'webhook-delivery',
+    function: 'webhook-dispatcher',
+    // Every domain event: which ones go where is data (each subscription's `events`), not wiring.
+    pattern: { source: ['kith'] },
+    description: 'Deliver each domain event to the webhooks subscribed to its type',
+  },
   {
     name: 'field-history',
     function: 'history',
@@ -255,6 +370,18 @@ export const subscriptions: readonly SubscriptionSpec[] = [
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
 export const schedules: readonly ScheduleSpec[] = [
+  {
+    name: 'task-reminders',
+    function: 'reminders',
+    expression: 'rate(1 minute)',
+    description: 'Fire the task reminders that fell due since the last sweep',
+  },
+  {
+    name: 'webhook-retries',
+    function: 'webhook-dispatcher',
+    expression: 'rate(1 minute)',
+    description: 'Attempt again the webhook deliveries whose retry fell due',
+  },
   {
     name: 'dedup-daily-audit',
     function: 'dedup',

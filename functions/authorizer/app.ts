@@ -5,7 +5,7 @@ import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWith
 import { createAuthenticator, type CognitoSettings } from '../../shared/http/auth.ts';
 import { toAuthorizerContext, type AuthorizerContext } from '../../shared/http/principal.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/domain/errors.ts';
-import type { Services } from '../../shared/app/services.ts';
+import type { AuthenticationServices } from '../../shared/app/authentication.ts';
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 
@@ -22,7 +22,7 @@ export function cognitoFromEnv(env: NodeJS.ProcessEnv = process.env): CognitoSet
  * The Lambda authorizer of every protected route (HTTP API, payload 2.0, simple responses).
  * It only authenticates; each route's permission is checked by the function behind it.
  */
-export function create(services: Services, cognito: CognitoSettings | undefined = cognitoFromEnv()) {
+export function create(services: AuthenticationServices, cognito: CognitoSettings | undefined = cognitoFromEnv()) {
   const logger = new Logger({ serviceName: 'kith', persistentKeys: { function: 'authorizer' } });
   const authenticator = createAuthenticator({ apiKeys: services.apiKeys, cognito });
 

@@ -1,4 +1,4 @@
-import { servicesFromEnv } from '../../shared/app/services.ts';
+import { authenticationServicesFromEnv } from '../../shared/app/authentication.ts';
 import { create } from './app.ts';
 
-export const handler = create(servicesFromEnv());
+export const handler = create(authenticationServicesFromEnv());

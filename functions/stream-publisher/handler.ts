@@ -1,4 +1,3 @@
-import { servicesFromEnv } from '../../shared/app/services.ts';
 import { create } from './app.ts';
 
-export const handler = create(servicesFromEnv());
+export const handler = create();

@@ -24,7 +24,8 @@ Environment:
   KITH_DEFAULT_PHONE_REGION  region for phone numbers without a country code (default US)
   KITH_HOME                  where local data lives (default .kith)
   KITH_LOG_LEVEL             level of the functions' JSON logs (default WARN)
-  DYNAMODB_PORT              port of DynamoDB Local (default: a free one)`;
+  DYNAMODB_PORT              port of DynamoDB Local (default: a free one)
+  OPENSEARCH_URL             search with this OpenSearch node (default: the embedded index)`;
 
 // The functions' structured logs are for CloudWatch; locally, warnings and errors are enough
 // (set KITH_LOG_LEVEL=INFO or DEBUG to see them all). Set before any function is created.
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   if (bootstrap !== undefined && !isApiKeySecret(bootstrap)) {
     throw new Error('KITH_BOOTSTRAP_KEY must look like kith_ followed by at least 20 letters, digits, - or _.');
   }
+  // Local receivers live on localhost; in AWS webhooks may only reach public addresses.
+  process.env.KITH_WEBHOOKS_ALLOW_PRIVATE_NETWORKS ??= 'true';
   mkdirSync(home, { recursive: true });
 
   let dynamo: DynamoDbLocal | undefined;
@@ -84,6 +87,11 @@ async function main(): Promise<void> {
   Data       ${values.memory ? 'in memory (gone when you stop)' : `${join(home, 'dynamodb')}`}
   Events     change stream → ${subscriptions.length} subscription(s); failed deliveries: GET /v1/admin/dead-letters
   DynamoDB   ${dynamo.endpoint}
+  Search     ${
+    runtime.search.engine === 'opensearch'
+      ? `OpenSearch at ${process.env.OPENSEARCH_URL}`
+      : `embedded (in memory, rebuilt from the table at start: ${runtime.search.rebuilt ?? 0} contacts)`
+  }
 
   Try:  curl -H "Authorization: Bearer ${adminKey}" ${runtime.url}/v1/contacts
   Stop with Ctrl-C.

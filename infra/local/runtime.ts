@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { functions, routes, type FunctionName } from '../topology.ts';
-import { createServices, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
+import { functions, gateway as gatewayFunctions, routes, type FunctionName } from '../topology.ts';
+import { createServices, searchIndexFromEnv, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
 import { createStore, dynamoClientConfig } from '../../shared/store/client.ts';
 import { systemClock, type Clock } from '../../shared/domain/clock.ts';
+import { LIMITS } from '../../shared/domain/limits.ts';
 import { MemoryDeadLetterStore, type DeadLetterStore } from '../../shared/events/dead-letters.ts';
 import { LocalBlobStorage } from '../../shared/blobs/local.ts';
 import { createGateway } from './gateway.ts';
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   settings?: Settings;
   /** Like API Gateway's authorizer cache; 0 makes revocations take effect at once. */
   authorizerCacheMs?: number;
+  /** The search index; by default OpenSearch when OPENSEARCH_URL is set, the embedded index otherwise. */
+  searchIndex?: Parameters<typeof createServices>[0]['searchIndex'];
   /** `KITH_HOME`: dead letters are kept as files under `<home>/dlq`. Without it, in memory. */
   home?: string;
   /** Where dead letters go, overriding `home` (tests pass their own). */
@@ -48,6 +51,8 @@ export interface Runtime {
   url: string;
   tableName: string;
   services: Services;
+  /** Which index serves search, and how many contacts a start-up rebuild put in it. */
+  search: { engine: 'opensearch' | 'embedded'; rebuilt?: number };
   handlers: Partial<Record<FunctionName, LocalHandler>>;
   /** Change stream → bus → consumers: `drain()` waits until everything written so far was delivered. */
   pipeline: LocalPipeline;
@@ -56,7 +61,7 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_AUTHORIZER_CACHE_MS = 60_000;
+export const DEFAULT_AUTHORIZER_CACHE_MS = LIMITS.authorizerResultCacheSeconds * 1000;
 
 /**
  * Creates one function the way Lambda would, from its folder: `functions/<name>/app.ts`
@@ -103,15 +108,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     settings: options.settings ?? settingsFromEnv(),
     deadLetters: pipeline.deadLetters,
     blobs,
+    searchIndex: options.searchIndex ?? searchIndexFromEnv(),
   });
+  // The embedded index lives in memory: it is filled from the table at every start. OpenSearch
+  // keeps its data, so it is only filled when its index is new.
+  const search = await services.search.prepare();
   for (const name of Object.keys(functions) as FunctionName[]) handlers[name] = await loadFunction(name, services);
   await pipeline.start();
 
   const gateway = createGateway({
     routes,
-    defaultFunction: 'http-api',
+    defaultFunction: gatewayFunctions.fallback,
     handlers: handlers as never,
-    authorizer: handlers.authorizer as never,
+    authorizer: handlers[gatewayFunctions.authorizer] as never,
     authorizerCacheMs: options.authorizerCacheMs ?? DEFAULT_AUTHORIZER_CACHE_MS,
     onRequest: options.onRequest,
   });
@@ -121,6 +130,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     url,
     tableName,
     services,
+    search: { engine: services.search.index.engine, ...(search.rebuilt ? { rebuilt: search.rebuilt.written } : {}) },
     handlers,
     pipeline,
     scheduler: pipeline.scheduler,
@@ -135,6 +145,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         blobServer.closeAllConnections();
       });
       store.db.destroy();
+      await services.search.index.close();
     },
   };
 }

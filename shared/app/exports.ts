@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { newId } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
-import { ValidationError, ConflictError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { csvLine } from '../domain/csv.ts';
 import { vcardOf } from '../domain/vcard.ts';
 import { assertCanCancel, type ExportFormat, type ExportJob, type ExportRequest } from '../domain/jobs.ts';
@@ -11,6 +11,7 @@ import type { BlobLink, BlobStorage } from '../blobs/blob-storage.ts';
 import { LeaseLostError, type JobRepository } from '../store/jobs.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { Services } from './services.ts';
+import type { ContactSearchService } from './search.ts';
 
 const FILES: Record<ExportFormat, { extension: string; contentType: string }> = {
   csv: { extension: 'csv', contentType: 'text/csv; charset=utf-8' },
@@ -72,20 +73,21 @@ export class ExportService {
   private readonly blobs: BlobStorage;
   private readonly clock: Clock;
 
-  constructor(jobs: JobRepository, blobs: BlobStorage, clock: Clock) {
+  private readonly search: ContactSearchService;
+
+  constructor(jobs: JobRepository, blobs: BlobStorage, clock: Clock, search: ContactSearchService) {
     this.jobs = jobs;
     this.blobs = blobs;
     this.clock = clock;
+    this.search = search;
   }
 
   async create(request: ExportRequest, actor: string): Promise<ExportJob> {
-    if (request.segmentId !== undefined || request.filter !== undefined) {
-      // The search service (segments and the filter language) is a separate capability.
-      throw ValidationError.of(
-        request.segmentId !== undefined ? 'segmentId' : 'filter',
-        'needs the search service, which this deployment does not have yet',
-      );
+    if (request.segmentId !== undefined && request.filter !== undefined) {
+      throw ValidationError.of('filter', 'cannot be combined with segmentId; export one or the other');
     }
+    // A filter that does not compile is the client's 422 now, not a failed job later.
+    if (request.filter !== undefined) await this.search.compile(request.filter);
     const now = this.clock.now();
     const id = newId(now.getTime());
     const job: ExportJob = {
@@ -156,16 +158,28 @@ export async function runExport(services: Services, jobId: string, owner: string
     return companyNames.get(id);
   }
 
-  async function* contacts(): AsyncGenerator<Contact> {
+  /** Pages of the selected contacts: a segment or a filter through the search port, else a status list. */
+  async function* pages(): AsyncGenerator<Contact[]> {
+    if (job!.segmentId !== undefined) return yield* services.segments.allContacts(job!.segmentId);
+    if (job!.filter !== undefined) return yield* services.search.allMatching(job!.filter);
     let cursor: string | undefined;
     do {
       const page = await services.contacts.list(job!.contactStatus, { limit: LIMITS.exportPageSize, cursor });
-      yield* page.results;
+      yield page.results;
       cursor = page.nextCursor ?? undefined;
-      if (counted.exported > 0 && counted.exported % (LIMITS.exportPageSize * 50) === 0) {
+    } while (cursor);
+  }
+
+  async function* contacts(): AsyncGenerator<Contact> {
+    let sinceCheckpoint = 0;
+    for await (const page of pages()) {
+      yield* page;
+      sinceCheckpoint += page.length;
+      if (sinceCheckpoint >= LIMITS.exportPageSize * 50) {
+        sinceCheckpoint = 0;
         job = await services.jobs.checkpoint(job!, owner, leaseMs, { exported: counted.exported });
       }
-    } while (cursor);
+    }
   }
 
   const format = job.format;
@@ -192,6 +206,11 @@ export async function runExport(services: Services, jobId: string, owner: string
     return 'finished';
   } catch (error) {
     if (error instanceof LeaseLostError) return 'lost';
+    // A segment deleted or a filter broken since the job was created: nothing a retry can fix.
+    if (error instanceof NotFoundError || error instanceof ValidationError) {
+      await services.jobs.release(job, owner, { final: { status: 'failed', failure: error.message } });
+      return 'finished';
+    }
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../domain/errors.ts';
 import type { HistoryEntity } from '../store/keys.ts';
 import type { HistoryEntry, HistoryRepository } from '../store/history.ts';

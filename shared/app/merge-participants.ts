@@ -5,6 +5,9 @@ import { moveContactItems } from '../store/merges.ts';
 import { queryPage } from '../store/pages.ts';
 import { isConditionFailure } from '../store/transact.ts';
 import type { DuplicateService } from './duplicates.ts';
+import type { TimelineService } from './timeline.ts';
+import type { RelationshipService } from './relationships.ts';
+import type { TaskService } from './tasks.ts';
 import type { MergeParticipant } from './merge.ts';
 
 /**
@@ -82,6 +85,42 @@ export function duplicatesParticipant(duplicates: () => DuplicateService): Merge
     partitionPrefixes: [],
     async move({ loserId }) {
       await duplicates().syncContact(loserId);
+    },
+  };
+}
+
+/** The loser's timeline moves to the survivor, whose engagement is then recomputed from both. */
+export function activitiesParticipant(timeline: () => TimelineService): MergeParticipant {
+  return {
+    name: 'activities',
+    partitionPrefixes: [keys.contactItemPrefix.activity],
+    async move({ loserId, survivorId, actor }) {
+      await timeline().moveActivities(loserId, survivorId, actor);
+    },
+  };
+}
+
+/**
+ * The loser's ties are re-pointed at both ends to the survivor; a tie between the two merged
+ * contacts disappears, and a tie both had keeps the stronger strength.
+ */
+export function relationshipsParticipant(relationships: () => RelationshipService): MergeParticipant {
+  return {
+    name: 'relationships',
+    partitionPrefixes: [keys.contactItemPrefix.edge],
+    async move({ loserId, survivorId, actor }) {
+      await relationships().moveRelationships(loserId, survivorId, actor);
+    },
+  };
+}
+
+/** The loser's tasks become the survivor's: each task's `contactId` and its link move together. */
+export function tasksParticipant(tasks: () => TaskService): MergeParticipant {
+  return {
+    name: 'tasks',
+    partitionPrefixes: [keys.contactItemPrefix.task],
+    async move({ loserId, survivorId, actor }) {
+      await tasks().moveTasks(loserId, survivorId, actor);
     },
   };
 }

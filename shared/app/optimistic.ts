@@ -20,8 +20,13 @@ export async function writeWithRetry<T extends { id: string; version: number }>(
     try {
       return await options.write(current);
     } catch (error) {
+      // Only a race on this very record is worth re-reading; another record's condition stays failed.
       const retry =
-        error instanceof VersionMismatchError && options.ifMatch === undefined && attempt < LIMITS.maxOptimisticRetries;
+        error instanceof VersionMismatchError &&
+        error.entity === options.entity &&
+        error.id === options.id &&
+        options.ifMatch === undefined &&
+        attempt < LIMITS.maxOptimisticRetries;
       if (!retry) throw error;
     }
   }

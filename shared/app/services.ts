@@ -6,16 +6,42 @@ import { CompanyRepository } from '../store/companies.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { ApiKeyRepository } from '../store/api-keys.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
-import { HistoryRepository } from '../store/history.ts';
-import { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
-import { MergeRepository } from '../store/merges.ts';
-import { unavailableDeadLetterQueue, type DeadLetterQueue } from '../events/dead-letters.ts';
+import { SegmentRepository } from '../store/segments.ts';
+import { EmbeddedContactIndex } from '../search/embedded.ts';
+import { OpenSearchContactIndex, openSearchConfigFromEnv } from '../search/opensearch.ts';
+import type { ContactSearchIndex } from '../search/port.ts';
 import { ContactService } from './contacts.ts';
 import { CompanyService } from './companies.ts';
+import { ContactSearchService } from './search.ts';
+import { SegmentService } from './segments.ts';
+import { DedupIndexRepository, DuplicateRepository } from '../store/duplicates.ts';
+import { MergeRepository } from '../store/merges.ts';
+import { HistoryRepository } from '../store/history.ts';
+import { unavailableDeadLetterQueue, type DeadLetterQueue } from '../events/dead-letters.ts';
 import { FieldHistoryService } from './history.ts';
 import { DuplicateService } from './duplicates.ts';
 import { MergeService, type MergeParticipant } from './merge.ts';
-import { claimsParticipant, duplicatesParticipant, historyParticipant, membershipParticipant } from './merge-participants.ts';
+import {
+  activitiesParticipant,
+  claimsParticipant,
+  duplicatesParticipant,
+  historyParticipant,
+  membershipParticipant,
+  relationshipsParticipant,
+  tasksParticipant,
+} from './merge-participants.ts';
+import { ActivityRepository } from '../store/activities.ts';
+import { RelationshipRepository } from '../store/relationships.ts';
+import { TaskRepository } from '../store/tasks.ts';
+import { DueIndex } from '../store/due.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { TimelineService } from './timeline.ts';
+import { RelationshipService } from './relationships.ts';
+import { TaskService } from './tasks.ts';
+import { ReminderService } from './reminders.ts';
+import { WebhookDispatcher, WebhookService } from './webhooks.ts';
+import { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
+import { createWebhookSender, type WebhookSender } from '../events/webhook-sender.ts';
 import { JobRepository } from '../store/jobs.ts';
 import { SuppressionRepository } from '../store/suppressions.ts';
 import type { BlobStorage } from '../blobs/blob-storage.ts';
@@ -32,6 +58,11 @@ export interface Settings {
   importConcurrency?: number;
   /** Rows between an import's checkpoints (LIMITS.importChunkRows unless set). */
   importChunkRows?: number;
+  /**
+   * Let webhooks reach loopback and private addresses. Off in AWS (SSRF: the metadata service,
+   * the VPC); the local runtime turns it on so a receiver on localhost works.
+   */
+  allowPrivateWebhookTargets?: boolean;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -52,6 +83,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     jobLeaseMs: lease,
     importConcurrency: concurrency,
     importChunkRows: chunkRows,
+    allowPrivateWebhookTargets: ['1', 'true'].includes(env.KITH_WEBHOOKS_ALLOW_PRIVATE_NETWORKS ?? ''),
   };
 }
 
@@ -68,6 +100,20 @@ export interface Services {
   fields: FieldDefinitionRepository;
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyRepository;
+  /** Contact search over the search index port (OpenSearch when OPENSEARCH_URL is set, embedded otherwise). */
+  search: ContactSearchService;
+  segments: SegmentService;
+  /** Activities on a contact's timeline, and the engagement they move. */
+  timeline: TimelineService;
+  /** Typed ties between contacts and the introductions they open. */
+  relationships: RelationshipService;
+  tasks: TaskService;
+  /** Fires due task reminders; the `reminders` schedule drives it. */
+  reminders: ReminderService;
+  /** Webhook subscriptions and their delivery log. */
+  webhooks: WebhookService;
+  /** Delivers events to subscriptions and retries failed deliveries. */
+  webhookDispatcher: WebhookDispatcher;
   /** Duplicate suggestions, the dedup consumer's sync, the audit, and matching for imports. */
   duplicates: DuplicateService;
   /** Contact merges; items move through `mergeParticipants`. */
@@ -89,14 +135,27 @@ export interface Services {
  * Every kind of item that belongs to a contact and how a merge moves it, in order. Add yours
  * here (activities, relationship edges, tasks …); see MergeParticipant for the contract.
  */
-export function mergeParticipants(services: () => Pick<Services, 'duplicates'>): MergeParticipant[] {
-  return [claimsParticipant, membershipParticipant, historyParticipant, duplicatesParticipant(() => services().duplicates)];
+export function mergeParticipants(
+  services: () => Pick<Services, 'duplicates' | 'timeline' | 'relationships' | 'tasks'>,
+): MergeParticipant[] {
+  return [
+    claimsParticipant,
+    membershipParticipant,
+    historyParticipant,
+    activitiesParticipant(() => services().timeline),
+    relationshipsParticipant(() => services().relationships),
+    tasksParticipant(() => services().tasks),
+    duplicatesParticipant(() => services().duplicates),
+  ];
 }
 
 export function createServices(deps: {
   store: Store;
   clock?: Clock;
   settings: Settings;
+  /** Builds the search index; the in-memory embedded index when absent. */
+  searchIndex?: (fields: FieldDefinitionRepository) => ContactSearchIndex;
+  webhookSender?: WebhookSender;
   /** Extra merge participants after the built-in ones (tests, plug-ins). */
   extraMergeParticipants?: MergeParticipant[];
   /** The runtime's dead letters (the local runtime passes its own); 501 without. */
@@ -109,7 +168,32 @@ export function createServices(deps: {
   const jobs = new JobRepository(deps.store, clock);
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
+  const contacts = new ContactService(contactRepository, fields, deps.settings);
+  const timeline = new TimelineService({ store: deps.store, repository: new ActivityRepository(deps.store), contacts, clock });
+  const taskRepository = new TaskRepository(deps.store);
+  const relationships = new RelationshipService({
+    store: deps.store,
+    repository: new RelationshipRepository(deps.store),
+    contacts,
+    clock,
+  });
+  const tasks = new TaskService({ store: deps.store, repository: taskRepository, contacts, timeline, clock });
+  const deliveries = new DeliveryRepository(deps.store);
+  const webhooks = new WebhookService({
+    repository: new WebhookRepository(deps.store),
+    deliveries,
+    clock,
+    allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false,
+  });
   const companyRepository = new CompanyRepository(deps.store, clock);
+  const search = new ContactSearchService({
+    index: deps.searchIndex?.(fields) ?? new EmbeddedContactIndex(),
+    contacts: contactRepository,
+    companies: companyRepository,
+    fields,
+    clock,
+    settings: deps.settings,
+  });
   const duplicates = new DuplicateService({
     store: deps.store,
     pairs: new DuplicateRepository(deps.store),
@@ -122,7 +206,10 @@ export function createServices(deps: {
   const merges = new MergeService({
     contacts: contactRepository,
     merges: new MergeRepository(deps.store),
-    participants: [...mergeParticipants(() => ({ duplicates })), ...(deps.extraMergeParticipants ?? [])],
+    participants: [
+      ...mergeParticipants(() => ({ duplicates, timeline, relationships, tasks })),
+      ...(deps.extraMergeParticipants ?? []),
+    ],
     store: deps.store,
     clock,
   });
@@ -130,13 +217,26 @@ export function createServices(deps: {
     store: deps.store,
     clock,
     settings: deps.settings,
-    contacts: new ContactService(contactRepository, fields, deps.settings),
+    contacts,
     companies: new CompanyService(companyRepository, contactRepository, deps.settings),
     fields,
     apiKeys: new ApiKeyRepository(deps.store, clock),
     idempotency: new IdempotencyRepository(deps.store, clock),
     duplicates,
     merges,
+    timeline,
+    relationships,
+    tasks,
+    reminders: new ReminderService({ index: new DueIndex(deps.store, 'REMIND', LIMITS.dueShards), tasks: taskRepository, clock }),
+    webhooks,
+    webhookDispatcher: new WebhookDispatcher({
+      webhooks,
+      deliveries,
+      index: new DueIndex(deps.store, 'RETRY', LIMITS.dueShards),
+      sender:
+        deps.webhookSender ?? createWebhookSender({ allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false }),
+      clock,
+    }),
     history: new FieldHistoryService(new HistoryRepository(deps.store), {
       contact: async (id) => (await contactRepository.get(id)) !== undefined,
       company: async (id) => (await companyRepository.get(id)) !== undefined,
@@ -145,11 +245,25 @@ export function createServices(deps: {
     blobs,
     jobs,
     imports: new ImportService(jobs, blobs, clock),
-    exports: new ExportService(jobs, blobs, clock),
+    exports: new ExportService(jobs, blobs, clock, search),
     suppressions: new SuppressionRepository(deps.store, clock),
+    search,
+    segments: new SegmentService(new SegmentRepository(deps.store, clock), search),
+  };
+}
+
+/** OpenSearch when OPENSEARCH_URL is set (SigV4 in AWS), else the embedded index. */
+export function searchIndexFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  return (fields: FieldDefinitionRepository): ContactSearchIndex => {
+    const config = openSearchConfigFromEnv(env, () => fields.all());
+    return config ? new OpenSearchContactIndex(config) : new EmbeddedContactIndex();
   };
 }
 
 export function servicesFromEnv(env: NodeJS.ProcessEnv = process.env): Services {
-  return createServices({ store: createStore(storeConfigFromEnv(env)), settings: settingsFromEnv(env) });
+  return createServices({
+    store: createStore(storeConfigFromEnv(env)),
+    settings: settingsFromEnv(env),
+    searchIndex: searchIndexFromEnv(env),
+  });
 }

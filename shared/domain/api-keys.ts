@@ -1,16 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
-import { ROLES, type Role } from './permissions.ts';
-import { LIMITS } from './limits.ts';
+import type { Role } from './permissions.ts';
 
 export const API_KEY_PREFIX = 'kith_';
 const SECRET_PATTERN = /^kith_[A-Za-z0-9_-]{20,128}$/;
-
-export const ApiKeyInput = z.strictObject({
-  name: z.string().trim().min(1).max(LIMITS.maxNameLength),
-  role: z.enum(ROLES),
-});
-export type ApiKeyInput = z.output<typeof ApiKeyInput>;
 
 /** What Kith stores about a key: never the secret, only its hash and a recognizable prefix. */
 export interface ApiKey {

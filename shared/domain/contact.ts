@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CountryCode } from 'libphonenumber-js';
 import { LIMITS } from './limits.ts';
 import { cleanText, isCalendarDate, isTimeZone, normalizeEmail, normalizePhone, normalizeTags } from './normalize.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from './limits.ts';
 import { isCalendarDate, normalizeEmail, normalizePhone } from './normalize.ts';
 import type { FieldError } from './errors.ts';

@@ -50,8 +50,8 @@ export const ExportRequest = z.strictObject({
     .exclude(['merged'])
     .default('active')
     .meta({ description: 'Which contacts to export when no segment or filter is given' }),
-  segmentId: z.string().min(1).max(64).optional().meta({ description: 'Export only this segment (needs the search service)' }),
-  filter: z.unknown().optional().meta({ description: 'A filter of the filter language (needs the search service)' }),
+  segmentId: z.string().min(1).max(64).optional().meta({ description: 'Export only the contacts of this segment' }),
+  filter: z.unknown().optional().meta({ description: 'Export only the contacts this filter (the filter language) selects' }),
 });
 export type ExportRequest = z.output<typeof ExportRequest>;
 

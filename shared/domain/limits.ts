@@ -27,6 +27,24 @@ export const LIMITS = {
   apiKeyCacheMs: 30_000,
   /** API keys record their last use at most this often. */
   apiKeyLastUsedResolutionMs: 60_000,
+  /** Conditions, and/or/not nodes of one filter, and how deep they may nest. */
+  maxFilterNodes: 100,
+  maxFilterDepth: 8,
+  /** Values of one `in`/`nin` condition. */
+  maxFilterValues: 100,
+  /** Length of a string value in a filter, and of a free-text query. */
+  maxFilterStringLength: 1000,
+  maxSearchQueryLength: 200,
+  /** Sort keys of one search (the id tie-breaker is added on top). */
+  maxSortKeys: 3,
+  /** Facet fields of one search, and values returned per facet. */
+  maxFacets: 8,
+  maxFacetValues: 20,
+  /** Segments are small saved objects; a team rarely needs more than a few hundred. */
+  maxSegmentNameLength: 200,
+  /** Documents per OpenSearch _bulk request, and attempts of items it throttles (429/5xx). */
+  searchBulkSize: 500,
+  searchBulkAttempts: 5,
   /** Retries of optimistic read-modify-write loops inside one request. */
   maxOptimisticRetries: 5,
 
@@ -62,13 +80,15 @@ export const LIMITS = {
   exportPageSize: 100,
   /** vCard content lines are folded at this many octets (RFC 6350 §3.2). */
   vcardLineOctets: 75,
+  /** How long the HTTP API trusts an authorizer answer for the same Authorization header. */
+  authorizerResultCacheSeconds: 60,
   /** EventBridge's ceiling for one event (PutEvents entry), envelope included. */
   eventMaxBytes: 256 * 1024,
   /** An old or new value larger than this travels as `{ truncated: true }` in `data.changes`. */
   eventChangeValueMaxBytes: 1024,
   /**
    * Budget of one event's `data.changes`. 32 KB keeps any event far below eventMaxBytes and a
-   * whole Pipe batch of 100 events below the 6 MB an enrichment may return.
+   * whole Pipe batch (changeStream.batchSize events) below the 6 MB an enrichment may return.
    */
   eventChangesMaxBytes: 32 * 1024,
   /** Dead letters one redrive request replays; the operator calls again for the rest. */
@@ -79,4 +99,67 @@ export const LIMITS = {
   maxDedupKeysPerContact: 40,
   /** Items a merge moves per DynamoDB transaction (each move is a put and a delete; the cap is 100). */
   mergeMoveBatchSize: 40,
+
+  /** Timeline: the longest activity body (an email pasted whole) and the most participants. */
+  maxActivityBodyLength: 20_000,
+  maxActivityParticipants: 50,
+  /** Longest call or meeting an activity may record (a day). */
+  maxActivityDurationSeconds: 24 * 60 * 60,
+  /** How far in the future an activity may be dated (clock skew between devices), not more. */
+  activityFutureToleranceMs: 5 * 60 * 1000,
+  /** Interactions read at most when a contact's engagement is recomputed after an edit. */
+  maxInteractionsForEngagement: 1000,
+
+  /** Relationship map: a contact's ties read at most when searching introductions. */
+  maxTiesPerContact: 200,
+  /** Contacts on the smaller side whose ties are read to find 3-hop introductions. */
+  maxIntroductionExpansions: 50,
+  maxIntroductionHops: 3,
+  maxIntroductionPaths: 10,
+  /** Edge queries in flight at once during an introduction search. */
+  introductionQueryConcurrency: 8,
+
+  maxTaskDescriptionLength: 5000,
+
+  /** Due indexes (reminders, webhook retries): shards per minute, so "due now" is never one hot partition. */
+  dueShards: 4,
+  /** Due items of one shard handled at once (reminders fired, retries attempted). */
+  dueWorkersPerShard: 4,
+  /**
+   * Each run re-reads this many minutes before its checkpoint: a write that landed in an
+   * already-swept minute (a slow write, index lag, clock skew) is still found. Fired reminders
+   * leave the sparse index, so re-reading costs a few empty queries, never a second firing.
+   */
+  dueRescanMinutes: 5,
+  /** Minutes one run sweeps at most; a longer outage is caught up over the following runs. */
+  maxDueMinutesPerRun: 120,
+
+  /** Webhooks. */
+  maxWebhookEventPatterns: 50,
+  maxWebhookUrlLength: 2048,
+  /** Standard Webhooks recommends 15–30 s for a receiver to answer. */
+  webhookTimeoutMs: 15_000,
+  /** Attempts per delivery, the first included; spread over about three days. */
+  maxWebhookAttempts: 10,
+  webhookRetryBaseSeconds: 30,
+  webhookRetryFactor: 4,
+  webhookRetryMaxDelaySeconds: 24 * 60 * 60,
+  /** A delivery whose attempt never reported back is retried after this lease. */
+  webhookAttemptLeaseSeconds: 120,
+  /** Delivery records (and the payloads they keep) expire through the table's TTL. */
+  webhookDeliveryRetentionDays: 30,
+  /** How long a process trusts its cached list of webhook subscriptions. */
+  webhookSubscriptionCacheMs: 10_000,
+} as const;
+
+/**
+ * How EventBridge hands events to Lambda and how long failures are kept; the stream's own
+ * settings (`changeStream`) and Lambda's retries (`eventDelivery`) are in infra/topology.ts.
+ */
+export const DELIVERY = {
+  /** Attempts of EventBridge (rules and schedules) to hand an event to Lambda's queue. */
+  targetMaxRetries: 10,
+  targetMaxEventAgeSeconds: 60 * 60,
+  /** How long a dead-letter queue keeps a message (SQS's maximum): time to look and redrive. */
+  deadLetterRetentionDays: 14,
 } as const;

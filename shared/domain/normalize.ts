@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Lower-case, trimmed address, or `undefined` when it is not a valid email. */
 export function normalizeEmail(raw: string): string | undefined {

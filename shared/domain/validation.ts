@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError, type FieldError } from './errors.ts';
 
 /** `['emails', 0, 'address']` → `emails[0].address`, the path style of every 422 we send. */

@@ -25,6 +25,14 @@ export interface EntityEventSpec {
   reportsFromTo?: string;
   /** Checked in order on updates; the first that applies names the event instead of `<entity>.updated`. */
   transitions?: readonly Transition[];
+  /** Names for a creation or deletion that `<entity>.created` / `.deleted` would not say (an activity is logged). */
+  names?: Readonly<Partial<Record<'created' | 'deleted', DetailType>>>;
+  /**
+   * Facts copied into `data` on every event of the entity (from the new image, or the old one
+   * for a delete): data key → attribute name. E.g. the contact an activity is about, so a
+   * consumer or a webhook (and erasure of its payloads) needs no read to know.
+   */
+  facts?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -51,14 +59,29 @@ export const ENTITY_EVENTS: Readonly<Record<string, EntityEventSpec>> = {
       { type: 'company.restored', when: { field: 'status', becomes: 'active', from: ['archived'] } },
     ],
   },
+  [ITEM_TYPES.activity]: {
+    carriesChanges: false,
+    names: { created: 'activity.logged' },
+    // `movedFrom` appears on entries a merge moved to the survivor: not a new interaction.
+    facts: { contactId: 'contactId', kind: 'kind', movedFrom: 'movedFrom' },
+  },
+  // Each tie is two items (one per end), so each change is two events, one from each contact's side.
+  [ITEM_TYPES.relationship]: {
+    carriesChanges: false,
+    facts: { contactId: 'contactId', otherId: 'otherId', typeKey: 'typeKey' },
+  },
   // Import and export jobs: their workers subscribe to `<kind>_job.created` and to updates whose
   // changedFields hold `dispatch` (a start, a worker handing over, the sweeper).
   [ITEM_TYPES.importJob]: { carriesChanges: false },
   [ITEM_TYPES.exportJob]: { carriesChanges: false },
-  // Tasks arrive with the reminders capability; the scheduler marks a due reminder by setting `remindedAt`.
-  task: {
+  // The reminder sweep fires a reminder by setting `remindedAt` (once per `remindAt`).
+  [ITEM_TYPES.task]: {
     carriesChanges: false,
-    transitions: [{ type: 'task.reminder_due', when: { field: 'remindedAt', appears: true } }],
+    facts: { contactId: 'contactId', assigneeId: 'assigneeId' },
+    transitions: [
+      { type: 'task.reminder_due', when: { field: 'remindedAt', appears: true }, data: { remindAt: 'remindAt' } },
+      { type: 'task.completed', when: { field: 'status', becomes: 'done' } },
+    ],
   },
 };
 

@@ -50,7 +50,7 @@ export function translateRecord(
 
   const changedFields = changedFieldsOf(before ?? {}, after ?? {}, spec);
   const transition = action === 'updated' ? spec.transitions?.find((t) => applies(t, before ?? {}, after ?? {})) : undefined;
-  const type: DetailType = transition?.type ?? `${entity}.${action}`;
+  const type: DetailType = transition?.type ?? (action === 'updated' ? undefined : spec.names?.[action]) ?? `${entity}.${action}`;
   const data = dataOf(spec, transition, changedFields, before ?? {}, after ?? {});
   const occurredAt = occurredAtOf(after, record);
   return {
@@ -114,6 +114,10 @@ function dataOf(
   after: Image,
 ): EventData | undefined {
   const data: EventData = {};
+  const current = Object.keys(after).length > 0 ? after : before;
+  for (const [key, attribute] of Object.entries(spec.facts ?? {})) {
+    if (current[attribute] !== undefined) data[key] = current[attribute];
+  }
   for (const [key, attribute] of Object.entries(transition?.data ?? {})) {
     if (after[attribute] !== undefined) data[key] = after[attribute];
   }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { routeKey, type RouteSpec } from '../../infra/topology.ts';
 import { PERMISSIONS } from '../domain/permissions.ts';
 import type { AnyOperation, OperationRegistry } from './operation.ts';

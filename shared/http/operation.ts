@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Principal } from './principal.ts';
 
 export interface OperationRequest<P, Q, B> {

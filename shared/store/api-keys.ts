@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { newId } from '../domain/ids.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { LIMITS } from '../domain/limits.ts';
-import { hashApiKeySecret, hintOf, type ApiKey, type ApiKeyInput } from '../domain/api-keys.ts';
+import { hashApiKeySecret, hintOf, type ApiKey } from '../domain/api-keys.ts';
+import type { ApiKeyInput } from '../domain/api-key-input.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ITEM_TYPES, keys } from './keys.ts';
 import { entityOf } from './items.ts';

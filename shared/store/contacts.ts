@@ -3,6 +3,7 @@ import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { completenessOf, primaryEmail, type Contact, type ContactFields, type ContactStatus } from '../domain/contact.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { Engagement } from '../domain/engagement.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';
 import { claimDelete, claimPut, claimTransfer, diffClaims } from './claims.ts';
 import { transactWrite, type GuardedWrite } from './transact.ts';
@@ -203,6 +204,44 @@ export class ContactRepository {
     return { survivor: next, tombstone };
   }
 
+  /**
+   * Sets the contact's engagement (a new version, so its ETag moves and the change is published)
+   * in one transaction with `alongside`, e.g. the activity that changed it.
+   */
+  async recordEngagement(
+    current: Contact,
+    engagement: Engagement | undefined,
+    actor: string,
+    alongside: GuardedWrite[] = [],
+  ): Promise<Contact> {
+    const { lastInteractionAt: _l, engagementScore: _e, ...rest } = current;
+    const next: Contact = {
+      ...rest,
+      ...engagement,
+      version: current.version + 1,
+      updatedAt: this.clock.now().toISOString(),
+      updatedBy: actor,
+    };
+    await transactWrite(this.store, [this.profilePut(next, current.version), ...alongside]);
+    return next;
+  }
+
+  /** A transaction guard: the contact exists and has not been merged away. */
+  existsCheck(id: string): GuardedWrite {
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: this.store.tableName,
+          Key: keys.contact(id),
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :merged',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':merged': 'merged' },
+        },
+      },
+      onConditionFailed: () => new NotFoundError('contact', id),
+    };
+  }
+
   async list(status: 'active' | 'archived', page: PageRequest): Promise<Page<Contact>> {
     return queryPage<Contact>(this.store, {
       ...page,
@@ -210,6 +249,21 @@ export class ContactRepository {
       partition: keys.contactListPartition(status),
       newestFirst: true,
     });
+  }
+
+  /** Every contact of a status, page by page (oldest first): what a search index is rebuilt from. */
+  async *all(status: 'active' | 'archived', pageSize = 500): AsyncGenerator<Contact[]> {
+    let cursor: string | undefined;
+    do {
+      const page = await queryPage<Contact>(this.store, {
+        limit: pageSize,
+        cursor,
+        index: 'gsi1',
+        partition: keys.contactListPartition(status),
+      });
+      if (page.results.length > 0) yield page.results;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
   }
 
   async findOwnerOfEmail(address: string): Promise<string | undefined> {

@@ -10,7 +10,8 @@ const KEY_ATTRIBUTES = new Set<string>([
 
 const FIRST = ['id', 'version', 'status'];
 const LAST = ['createdAt', 'createdBy', 'updatedAt', 'updatedBy'];
-const rank = (name: string) => (FIRST.includes(name) ? FIRST.indexOf(name) - FIRST.length : LAST.includes(name) ? 1 + LAST.indexOf(name) : 0);
+const rank = (name: string) =>
+  FIRST.includes(name) ? FIRST.indexOf(name) - FIRST.length : LAST.includes(name) ? 1 + LAST.indexOf(name) : 0;
 
 /**
  * The entity an item carries, without the table's key and bookkeeping attributes. DynamoDB returns

@@ -16,6 +16,7 @@ export const ITEM_TYPES = {
   exportJob: 'export_job',
   importRowMarker: 'import_row_marker',
   suppression: 'suppression',
+  segment: 'segment',
   /** Field history entries, written by the history consumer; the stream translator ignores them. */
   history: 'history',
   duplicate: 'duplicate',
@@ -24,8 +25,24 @@ export const ITEM_TYPES = {
   dedupLink: 'dedup_link',
   merge: 'merge',
   mergeLock: 'merge_lock',
+  activity: 'activity',
+  relationship: 'relationship',
+  task: 'task',
+  taskLink: 'task_link',
+  webhook: 'webhook',
+  webhookDelivery: 'webhook_delivery',
+  sweepCheckpoint: 'sweep_checkpoint',
 } as const;
 export type ItemType = (typeof ITEM_TYPES)[keyof typeof ITEM_TYPES];
+
+/** Sparse "due" indexes on GSI2, one per kind of timed work. */
+export type DueQueue = 'REMIND' | 'RETRY';
+
+/** How a task sorts in its lists: open before done, then soonest due (undated last), then oldest. */
+function taskOrder(task: { status: 'open' | 'done'; dueAt?: string; id: string }): string {
+  return `${TASK_STATUS_RANK[task.status]}#${task.dueAt ?? '~'}#${task.id}`;
+}
+const TASK_STATUS_RANK = { open: '1', done: '2' } as const;
 
 export interface Key {
   pk: string;
@@ -33,6 +50,9 @@ export interface Key {
 }
 
 export type ListStatus = 'active' | 'archived';
+
+/** Sort-key prefixes of the item kinds in a contact's partition (task: the links to its tasks). */
+const CONTACT_ITEM_PREFIX = { history: 'HIST#', membership: 'MEMBER#', activity: 'ACT#', edge: 'EDGE#', task: 'TASK#' } as const;
 
 export const keys = {
   contact: (id: string): Key => ({ pk: `CONTACT#${id}`, sk: 'PROFILE' }),
@@ -60,6 +80,11 @@ export const keys = {
   apiKeyById: (keyId: string) => ({ gsi1pk: 'APIKEYS', gsi1sk: keyId }),
   apiKeysPartition: () => 'APIKEYS',
 
+  /** A saved filter; GSI1 lists them newest first. */
+  segment: (id: string): Key => ({ pk: `SEGMENT#${id}`, sk: 'DEF' }),
+  segmentList: (id: string) => ({ gsi1pk: 'SEGMENTS', gsi1sk: id }),
+  segmentListPartition: () => 'SEGMENTS',
+
   idempotency: (scope: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${idempotencyKey}`, sk: 'RECORD' }),
 
   /** Import and export jobs; GSI1 lists each kind newest first. */
@@ -79,7 +104,7 @@ export const keys = {
   /** Everything stored under a contact: profile, memberships, timeline, history, edges. */
   contactPartition: (id: string) => `CONTACT#${id}`,
   /** Sort-key prefixes of the item kinds in a contact's partition. */
-  contactItemPrefix: { history: 'HIST#', membership: 'MEMBER#', activity: 'ACT#', edge: 'EDGE#' },
+  contactItemPrefix: CONTACT_ITEM_PREFIX,
 
   /** A duplicate suggestion; a < b. GSI2 (sparse): open and dismissed ones, best score first. */
   duplicatePair: (a: string, b: string): Key => ({ pk: `DUP#${a}#${b}`, sk: 'PAIR' }),
@@ -101,6 +126,61 @@ export const keys = {
   merge: (loserId: string): Key => ({ pk: `MERGE#${loserId}`, sk: 'RECORD' }),
   /** Held by both contacts while a merge runs, so no second merge interleaves. */
   mergeLock: (contactId: string): Key => ({ pk: `MERGELOCK#${contactId}`, sk: 'LOCK' }),
+
+  /** Timeline entries sort by when they happened: the id is a ULID of `occurredAt`. */
+  activity: (contactId: string, activityId: string): Key => ({
+    pk: `CONTACT#${contactId}`,
+    sk: `${CONTACT_ITEM_PREFIX.activity}${activityId}`,
+  }),
+
+  /** One end of a tie; the other end is the same call with the contacts swapped and the inverse type. */
+  relationship: (contactId: string, typeKey: string, otherId: string): Key => ({
+    pk: `CONTACT#${contactId}`,
+    sk: `${CONTACT_ITEM_PREFIX.edge}${typeKey}#${otherId}`,
+  }),
+  relationshipsPrefix: (typeKey?: string) => `${CONTACT_ITEM_PREFIX.edge}${typeKey ? `${typeKey}#` : ''}`,
+
+  task: (taskId: string): Key => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
+  /** GSI1: every task, open first, soonest due first. */
+  taskList: (task: { status: 'open' | 'done'; dueAt?: string; id: string }) => ({ gsi1pk: 'TASKS', gsi1sk: taskOrder(task) }),
+  taskListPartition: () => 'TASKS',
+  /** GSI3: an assignee's tasks, in the same order. */
+  taskByAssignee: (assigneeId: string, task: { status: 'open' | 'done'; dueAt?: string; id: string }) => ({
+    gsi3pk: `ASSIGNEE#${assigneeId}#TASKS`,
+    gsi3sk: taskOrder(task),
+  }),
+  assigneeTasksPartition: (assigneeId: string) => `ASSIGNEE#${assigneeId}#TASKS`,
+  /** A contact's tasks: a link in the contact's partition, keyed in the same order. */
+  taskLink: (contactId: string, task: { status: 'open' | 'done'; dueAt?: string; id: string }): Key => ({
+    pk: `CONTACT#${contactId}`,
+    sk: `${CONTACT_ITEM_PREFIX.task}${taskOrder(task)}`,
+  }),
+  taskLinksPrefix: (status?: 'open' | 'done') => `${CONTACT_ITEM_PREFIX.task}${status ? `${TASK_STATUS_RANK[status]}#` : ''}`,
+  /** The sort-key prefix of a status inside the GSI lists. */
+  taskStatusPrefix: (status: 'open' | 'done') => `${TASK_STATUS_RANK[status]}#`,
+
+  /** GSI2: timed work waiting in minute `minute`, spread over shards, ordered by due time. */
+  dueSlot: (queue: DueQueue, minute: string, shard: number, dueAt: string, id: string) => ({
+    gsi2pk: `${queue}#${minute}#${shard}`,
+    gsi2sk: `${dueAt}#${id}`,
+  }),
+  duePartition: (queue: DueQueue, minute: string, shard: number) => `${queue}#${minute}#${shard}`,
+  /** Sorts after every `<dueAt>#<id>` whose dueAt is at or before `at`. */
+  dueUpTo: (at: string) => `${at}#~`,
+  sweepCheckpoint: (queue: DueQueue): Key => ({ pk: `SWEEP#${queue}`, sk: 'CHECKPOINT' }),
+
+  webhook: (webhookId: string): Key => ({ pk: `HOOK#${webhookId}`, sk: 'DEF' }),
+  webhookList: (webhookId: string) => ({ gsi1pk: 'HOOKS', gsi1sk: webhookId }),
+  webhooksPartition: () => 'HOOKS',
+  /** Deliveries live beside their subscription, newest last (ULIDs). */
+  webhookDelivery: (webhookId: string, deliveryId: string): Key => ({ pk: `HOOK#${webhookId}`, sk: `DELIVERY#${deliveryId}` }),
+  webhookDeliveriesPrefix: () => 'DELIVERY#',
+  /** GSI1: the deliveries that mention a contact, so erasing the person can find their payloads. */
+  deliveryByContact: (contactId: string, deliveryId: string) => ({
+    gsi1pk: `DELIVERIES#CONTACT#${contactId}`,
+    gsi1sk: deliveryId,
+  }),
+  contactDeliveriesPartition: (contactId: string) => `DELIVERIES#CONTACT#${contactId}`,
 
   /**
    * One field history entry in the entity's own partition. The ULID is derived from the change

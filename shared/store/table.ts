@@ -11,8 +11,10 @@ export const TABLE = {
   indexes: {
     /** Lists newest-first, inverse lookups (company → members), API keys by id. */
     gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** Sparse, time-ordered: pending reminders by minute bucket, open duplicate suggestions. */
+    /** Sparse, time-ordered: pending reminders and webhook retries by minute and shard, open duplicate suggestions. */
     gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** An assignee's tasks (a third list of the same items, which GSI1 and GSI2 already serve). */
+    gsi3: { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   },
   stream: 'NEW_AND_OLD_IMAGES',
   ttlAttribute: 'expiresAt',

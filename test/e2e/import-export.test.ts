@@ -88,10 +88,9 @@ describe('kith import over HTTP', () => {
     expect((await kith(api, ['import', file, '--on-duplicate', 'merge'])).code).toBe(2);
   });
 
-  it('says clearly that a capability is missing when its route is not on this server', async () => {
+  it('rebuilds the search index through kith reindex', async () => {
     const { code, stderr } = await kith(api, ['reindex']);
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/kith: This Kith has no POST \/v1\/admin\/reindex yet \(404\)/);
+    expect(code, stderr).toBe(0);
   });
 
   it('lists dead letters and runs the duplicate audit through the routes other capabilities serve', async () => {
@@ -182,5 +181,40 @@ describe('kith seed and api-key', () => {
     const key = (JSON.parse(listed.stdout) as { id: string; name: string }[]).find((k) => k.name === 'ci')!;
     expect((await kith(api, ['api-key', 'revoke', key.id])).code).toBe(0);
     expect((await api.request('GET', '/v1/me', { key: secret })).status).toBe(401);
+  });
+});
+
+describe('exports of a segment or a filter', () => {
+  it('export exactly the contacts the search selects', async () => {
+    await third.runtime.pipeline.drain();
+    const filter = { field: 'tags', op: 'contains', value: 'vip' };
+    const searched = await third.request('POST', '/v1/contacts/search', { body: { filter, limit: 1 } });
+    const expected = searched.body.total as number;
+    expect(expected).toBeGreaterThan(0);
+    const segment = await third.request('POST', '/v1/segments', { body: { name: 'VIPs', filter } });
+    expect(segment.status).toBe(201);
+
+    const out = join(dir, 'vips.jsonl');
+    const bySegment = await kith(third, ['export', '--format', 'json', '--segment', segment.body.id, '--out', out]);
+    expect(bySegment.code, bySegment.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Contact);
+    expect(lines).toHaveLength(expected);
+    expect(lines.every((c) => c.tags.includes('vip'))).toBe(true);
+
+    const byFilter = await third.request('POST', '/v1/exports', { body: { format: 'csv', filter } });
+    expect(byFilter.status).toBe(202);
+    let job = byFilter.body;
+    while (job.status !== 'completed' && job.status !== 'failed') {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = (await third.request('GET', `/v1/exports/${job.id}`)).body;
+    }
+    expect(job).toMatchObject({ status: 'completed', exported: expected });
+    const bad = await third.request('POST', '/v1/exports', {
+      body: { format: 'csv', filter: { field: 'shoeSize', op: 'eq', value: 1 } },
+    });
+    expect(bad.status).toBe(422);
   });
 });

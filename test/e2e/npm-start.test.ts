@@ -68,7 +68,7 @@ async function waitForAsync(condition: () => Promise<boolean>, ms = 15_000): Pro
   return condition();
 }
 
-describe('npm start', () => {
+describe('npm start', { timeout: 240_000 }, () => {
   it('serves the API with the bootstrap key and stops Java on Ctrl-C', async () => {
     const key = generateApiKeySecret();
     const kith = await startKith(['--memory'], { KITH_BOOTSTRAP_KEY: key });
@@ -101,7 +101,8 @@ describe('npm start', () => {
     expect(await waitFor(() => !javaListeningOn(kith.dynamoPort))).toBe(true);
   });
 
-  it('keeps data and the admin key across restarts of the same home', async () => {
+  // Two starts in a row: on a loaded 2-core machine each can take 15 s.
+  it('keeps data and the admin key across restarts of the same home', { timeout: 90_000 }, async () => {
     const first = await startKith();
     const created = await fetch(`${first.url}/v1/contacts`, {
       method: 'POST',

@@ -3,6 +3,8 @@ import { startRuntime, type Runtime, type RuntimeOptions } from '../../infra/loc
 import { generateApiKeySecret } from '../../shared/domain/api-keys.ts';
 import type { Role } from '../../shared/domain/permissions.ts';
 import { dynamoEndpoint } from './store.ts';
+import { searchIndexFromEnv } from '../../shared/app/services.ts';
+import { OpenSearchContactIndex } from '../../shared/search/opensearch.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -32,6 +34,8 @@ export async function startTestApi(options: Partial<RuntimeOptions> = {}): Promi
     port: 0,
     authorizerCacheMs: 0,
     settings: { defaultPhoneRegion: 'US' },
+    // With OPENSEARCH_URL set (CI), each API gets an index of its own on that node.
+    searchIndex: searchIndexFromEnv({ ...process.env, OPENSEARCH_INDEX: `e2e-${randomUUID()}` }),
     // Schedules run when a test calls runtime.scheduler.tick(), never because of the hour.
     realTimeSchedules: false,
     ...options,
@@ -65,7 +69,11 @@ export async function startTestApi(options: Partial<RuntimeOptions> = {}): Promi
       }
       return { status: response.status, headers: response.headers, body: parsed as any };
     },
-    stop: () => runtime.stop(),
+    async stop() {
+      const index = runtime.services.search.index;
+      if (index instanceof OpenSearchContactIndex) await index.destroy();
+      await runtime.stop();
+    },
   };
   return api;
 }

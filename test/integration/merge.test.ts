@@ -27,6 +27,12 @@ async function partition(services: Services, contactId: string): Promise<string[
 async function addItems(services: Services, contactId: string, prefix: string, count: number): Promise<string[]> {
   const sks: string[] = [];
   for (let i = 0; i < count; i++) {
+    if (prefix === keys.contactItemPrefix.activity) {
+      // Timeline entries are real ones: the activities participant moves them as the timeline does.
+      const activity = await services.timeline.log(contactId, { kind: 'note', body: `note ${i}` }, 'test');
+      sks.push(keys.activity(contactId, activity.id).sk);
+      continue;
+    }
     const sk = `${prefix}${newId()}`;
     sks.push(sk);
     await services.store.db.send(
@@ -35,7 +41,7 @@ async function addItems(services: Services, contactId: string, prefix: string, c
         Item: {
           pk: keys.contactPartition(contactId),
           sk,
-          entityType: prefix === 'HIST#' ? 'history' : 'activity',
+          entityType: 'history',
           contactId,
           n: i,
         },

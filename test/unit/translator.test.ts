@@ -10,7 +10,6 @@ import { changeStream } from '../../infra/topology.ts';
 import { envelopeOf } from '../../infra/local/event-bus.ts';
 import { create as createStreamPublisher } from '../../functions/stream-publisher/app.ts';
 import { lambdaContext } from '../../infra/local/lambda.ts';
-import type { Services } from '../../shared/app/services.ts';
 
 /** Records captured from DynamoDB Local by test/fixtures/capture-stream-records.ts. */
 const captured = JSON.parse(readFileSync(new URL('../fixtures/stream-records.json', import.meta.url), 'utf8')) as Record<
@@ -249,7 +248,7 @@ describe('the translator on arbitrary records', () => {
 
 describe('the stream-publisher function', () => {
   it('returns the bus entries of a batch, in order, and nothing for other items', async () => {
-    const handler = createStreamPublisher({} as Services);
+    const handler = createStreamPublisher();
     const batch = ['contact created', 'contact primary email changed', 'idempotency record', 'company created'].flatMap(
       recordsOf,
     );

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { ApiKeyInput, generateApiKeySecret } from '../../../shared/domain/api-keys.ts';
+import * as z from 'zod';
+import { generateApiKeySecret } from '../../../shared/domain/api-keys.ts';
+import { ApiKeyInput } from '../../../shared/domain/api-key-input.ts';
 import { ForbiddenError } from '../../../shared/domain/errors.ts';
 import { canGrant } from '../../../shared/domain/permissions.ts';
 import { IdParams, PageQuery, pageOf } from '../../../shared/http/schemas.ts';

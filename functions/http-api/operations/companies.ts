@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CompanyInput } from '../../../shared/domain/company.ts';
 import { ifMatchVersion } from '../../../shared/http/request.ts';
 import { EntityMeta, IdParams, ListQuery, PageQuery, pageOf } from '../../../shared/http/schemas.ts';

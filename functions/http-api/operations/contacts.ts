@@ -1,8 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContactInput, CONTACT_STATUSES } from '../../../shared/domain/contact.ts';
 import { ifMatchVersion } from '../../../shared/http/request.ts';
 import { EntityMeta, IdParams, ListQuery, pageOf } from '../../../shared/http/schemas.ts';
 import { LIMITS } from '../../../shared/domain/limits.ts';
+import { ENGAGEMENT_DESCRIPTION } from '../../../shared/domain/engagement.ts';
 import { runBatch, BatchRequest, BatchResponse } from '../../../shared/app/batch.ts';
 import { operation } from './define.ts';
 
@@ -10,8 +11,8 @@ export const ContactView = ContactInput.extend({
   ...EntityMeta,
   status: z.enum(CONTACT_STATUSES),
   completeness: z.number().min(0).max(1),
-  lastInteractionAt: z.iso.datetime().optional(),
-  engagementScore: z.number().optional(),
+  lastInteractionAt: z.iso.datetime().optional().meta({ description: 'When the newest call, email or meeting happened' }),
+  engagementScore: z.number().optional().meta({ description: ENGAGEMENT_DESCRIPTION }),
   mergedFrom: z.array(z.string()).optional(),
 }).meta({ id: 'Contact' });
 

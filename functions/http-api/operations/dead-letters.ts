@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../../../shared/domain/limits.ts';
 import { PageQuery, pageOf } from '../../../shared/http/schemas.ts';
 import { operation } from './define.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DUPLICATE_STATUSES } from '../../../shared/domain/dedup/suggestions.ts';
 import { IdParams, PageQuery, pageOf } from '../../../shared/http/schemas.ts';
 import { operation } from './define.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdParams, PageQuery, pageOf } from '../../../shared/http/schemas.ts';
 import type { HistoryEntry } from '../../../shared/store/history.ts';
 import type { Page } from '../../../shared/store/pages.ts';

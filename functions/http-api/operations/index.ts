@@ -5,6 +5,12 @@ import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
 import { importOperations } from './imports.ts';
 import { exportOperations } from './exports.ts';
+import { searchOperations } from './search.ts';
+import { segmentOperations } from './segments.ts';
+import { activityOperations } from './activities.ts';
+import { relationshipOperations } from './relationships.ts';
+import { taskOperations } from './tasks.ts';
+import { webhookOperations } from './webhooks.ts';
 import { historyOperations } from './history.ts';
 import { deadLetterOperations } from './dead-letters.ts';
 import { duplicateOperations } from './duplicates.ts';
@@ -18,6 +24,12 @@ export const operations = {
   ...apiKeyOperations,
   ...importOperations,
   ...exportOperations,
+  ...searchOperations,
+  ...segmentOperations,
+  ...activityOperations,
+  ...relationshipOperations,
+  ...taskOperations,
+  ...webhookOperations,
   ...historyOperations,
   ...deadLetterOperations,
   ...duplicateOperations,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { permissionsOf } from '../../../shared/domain/permissions.ts';
 import { docsPage } from '../../../shared/http/openapi.ts';
 import { operation } from './define.ts';

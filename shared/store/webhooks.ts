@@ -1,0 +1,193 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError, VersionMismatchError } from '../domain/errors.ts';
+import { shardOf, waitingMinute } from '../domain/due.ts';
+import { LIMITS } from '../domain/limits.ts';
+import type { Webhook } from '../domain/webhooks.ts';
+import { ITEM_TYPES, keys } from './keys.ts';
+import { entityOf } from './items.ts';
+import { queryPage, type Page, type PageRequest } from './pages.ts';
+import { versionedPut } from './versioned.ts';
+import { transactWrite } from './transact.ts';
+import type { Store } from './client.ts';
+
+export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'failed';
+
+export interface DeliveryAttempt {
+  at: string;
+  statusCode?: number;
+  latencyMs: number;
+  error?: string;
+}
+
+/** One event on its way to one subscription, with every attempt made so far. */
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  /** The contact the event is about, so erasing the person can find and drop this payload. */
+  contactId?: string;
+  /** The exact body sent (and signed) on every attempt. */
+  payload: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** `pending`: when the next attempt is due; `delivering`: when the running attempt's lease ends. */
+  nextAttemptAt?: string;
+  attemptLog: DeliveryAttempt[];
+  lastStatusCode?: number;
+  lastLatencyMs?: number;
+  lastError?: string;
+  deliveredAt?: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Subscriptions: `HOOK#<id>`/`DEF`, listed on GSI1 (`HOOKS`). */
+export class WebhookRepository {
+  private readonly store: Store;
+  private cache: { at: number; enabled: Webhook[] } | undefined;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  async get(id: string): Promise<Webhook | undefined> {
+    const { Item } = await this.store.db.send(
+      new GetCommand({ TableName: this.store.tableName, Key: keys.webhook(id), ConsistentRead: true }),
+    );
+    return Item ? entityOf<Webhook>(Item) : undefined;
+  }
+
+  async require(id: string): Promise<Webhook> {
+    const webhook = await this.get(id);
+    if (!webhook) throw new NotFoundError('webhook', id);
+    return webhook;
+  }
+
+  list(page: PageRequest): Promise<Page<Webhook>> {
+    return queryPage<Webhook>(this.store, { ...page, index: 'gsi1', partition: keys.webhooksPartition(), newestFirst: true });
+  }
+
+  /** Every enabled subscription, as the dispatcher matches events against them; cached briefly per process. */
+  async enabled(): Promise<Webhook[]> {
+    const now = Date.now();
+    if (this.cache && now - this.cache.at < LIMITS.webhookSubscriptionCacheMs) return this.cache.enabled;
+    const all: Webhook[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.store.db.send(
+        new QueryCommand({
+          TableName: this.store.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.webhooksPartition() },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      all.push(...(result.Items ?? []).map((item) => entityOf<Webhook>(item)));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    this.cache = { at: now, enabled: all.filter((hook) => hook.enabled) };
+    return this.cache.enabled;
+  }
+
+  async put(webhook: Webhook, expected: number): Promise<void> {
+    const item = { ...webhook, entityType: ITEM_TYPES.webhook, ...keys.webhookList(webhook.id) };
+    await transactWrite(this.store, [
+      versionedPut(this.store.tableName, keys.webhook(webhook.id), item, expected, 'webhook', webhook.id),
+    ]);
+    this.cache = undefined;
+  }
+
+  async delete(current: Webhook): Promise<void> {
+    await transactWrite(this.store, [
+      {
+        item: {
+          Delete: {
+            TableName: this.store.tableName,
+            Key: keys.webhook(current.id),
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': current.version },
+          },
+        },
+        onConditionFailed: (existing) =>
+          existing
+            ? new VersionMismatchError('webhook', current.id, existing.version as number)
+            : new NotFoundError('webhook', current.id),
+      },
+    ]);
+    this.cache = undefined;
+  }
+}
+
+/**
+ * Deliveries: `HOOK#<webhookId>`/`DELIVERY#<id>`, beside their subscription. While an attempt is
+ * due (or running under a lease), a delivery waits in GSI2 under `RETRY#<minute>#<shard>`, so a
+ * restart loses no retry. Each record expires through the table's TTL, its payload with it.
+ */
+export class DeliveryRepository {
+  private readonly store: Store;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  async get(webhookId: string, id: string): Promise<WebhookDelivery | undefined> {
+    const { Item } = await this.store.db.send(
+      new GetCommand({ TableName: this.store.tableName, Key: keys.webhookDelivery(webhookId, id), ConsistentRead: true }),
+    );
+    return Item ? entityOf<WebhookDelivery>(Item) : undefined;
+  }
+
+  list(webhookId: string, page: PageRequest): Promise<Page<WebhookDelivery>> {
+    return queryPage<WebhookDelivery>(this.store, {
+      ...page,
+      partition: keys.webhook(webhookId).pk,
+      sortKeyPrefix: keys.webhookDeliveriesPrefix(),
+      newestFirst: true,
+    });
+  }
+
+  /** Deliveries whose payload mentions a contact (for erasure). */
+  mentioning(contactId: string, page: PageRequest): Promise<Page<WebhookDelivery>> {
+    return queryPage<WebhookDelivery>(this.store, {
+      ...page,
+      index: 'gsi1',
+      partition: keys.contactDeliveriesPartition(contactId),
+    });
+  }
+
+  /**
+   * Stores `next` if the record is still at `expected` (0: not yet stored). This is how an
+   * attempt is claimed: of two sweeps that read the same version, only one writes the next.
+   */
+  async put(next: WebhookDelivery, expected: number, now: Date): Promise<void> {
+    const waiting = next.nextAttemptAt && (next.status === 'pending' || next.status === 'delivering');
+    const item = {
+      ...next,
+      entityType: ITEM_TYPES.webhookDelivery,
+      expiresAt: Math.floor(Date.parse(next.createdAt) / 1000) + LIMITS.webhookDeliveryRetentionDays * 24 * 60 * 60,
+      ...(next.contactId ? keys.deliveryByContact(next.contactId, next.id) : {}),
+      ...(waiting
+        ? keys.dueSlot(
+            'RETRY',
+            waitingMinute(Date.parse(next.nextAttemptAt!), now.getTime()),
+            shardOf(next.id, LIMITS.dueShards),
+            next.nextAttemptAt!,
+            next.id,
+          )
+        : {}),
+    };
+    await transactWrite(this.store, [
+      versionedPut(
+        this.store.tableName,
+        keys.webhookDelivery(next.webhookId, next.id),
+        item,
+        expected,
+        'webhook_delivery',
+        next.id,
+      ),
+    ]);
+  }
+}
