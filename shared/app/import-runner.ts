@@ -685,7 +685,7 @@ export class ImportRunner {
   private async writeErrorReport(job: ImportJob): Promise<string | undefined> {
     if (job.errorSegments.length === 0) return undefined;
     const { blobs } = this.services;
-    const key = `imports/${job.id}/errors.csv`;
+    const key = `exports/${job.id}/errors.csv`;
     const segments = [...job.errorSegments].sort((a, b) => a - b);
     async function* report() {
       yield csvLine(ERROR_REPORT_HEADER);
@@ -699,7 +699,7 @@ export class ImportRunner {
 }
 
 function segmentKey(jobId: string, start: number): string {
-  return `imports/${jobId}/errors/${String(start).padStart(9, '0')}.csv`;
+  return `exports/${jobId}/errors/${String(start).padStart(9, '0')}.csv`;
 }
 
 function reportLine(problem: RowProblem | (Omit<RowProblem, 'severity'> & { severity: string })): string {

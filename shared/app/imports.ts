@@ -9,6 +9,8 @@ import type { Page, PageRequest } from '../store/pages.ts';
 
 const CONTENT_TYPES = { csv: 'text/csv', vcard: 'text/vcard' } as const;
 
+// Keys follow the bucket's lifecycle prefixes (infra/aws/bucket.ts): `uploads/` and `exports/` expire.
+
 /**
  * Import jobs as clients see them: create (with an upload link), start once the file is up,
  * follow the progress, cancel, and fetch the error report. The work itself is ImportRunner's.
@@ -38,7 +40,7 @@ export class ImportService {
       createdBy: actor,
       dispatch: 0,
       invocations: 0,
-      fileKey: `imports/${id}/source.${request.format === 'csv' ? 'csv' : 'vcf'}`,
+      fileKey: `uploads/${id}.${request.format === 'csv' ? 'csv' : 'vcf'}`,
       checkpoint: 0,
       counters: EMPTY_IMPORT_COUNTERS,
       firstErrors: [],

@@ -4,7 +4,7 @@
  * A target is a path into the contact body (`emails[0].address`, `customFields.tier`) or one of
  * a few conveniences (`email`, `phone`, `fullName`, `tags`, `ignore`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const IMPORT_PRESETS = ['google', 'outlook', 'hubspot', 'linkedin', 'generic'] as const;
 export type ImportPreset = (typeof IMPORT_PRESETS)[number];

@@ -10,7 +10,7 @@
  * A running job that runs out of invocation time checkpoints, releases its lease and bumps
  * `dispatch`, which triggers the next invocation; it stays `running` throughout.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ColumnMapping, IMPORT_PRESETS } from './import-mapping.ts';
 import { CONTACT_STATUSES } from './contact.ts';
 import { ConflictError } from './errors.ts';

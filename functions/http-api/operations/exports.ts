@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXPORT_FORMATS, ExportRequest, JOB_STATUSES, type ExportJob } from '../../../shared/domain/jobs.ts';
 import { IdParams, PageQuery, pageOf } from '../../../shared/http/schemas.ts';
 import type { Services } from '../../../shared/app/services.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ImportRequest, JOB_STATUSES, type ImportJob } from '../../../shared/domain/jobs.ts';
 import { IdParams, PageQuery, pageOf } from '../../../shared/http/schemas.ts';
 import { operation } from './define.ts';
