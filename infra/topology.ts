@@ -103,7 +103,8 @@ export const functions = {
     description: 'Runs export jobs: streams the selected contacts into a CSV, JSON lines or vCard file',
     memoryMb: 1024,
     timeoutSeconds: 900,
-    access: { table: 'readwrite', bucket: 'readwrite' },
+    // Search: a segment or a filter is walked through the search index.
+    access: { table: 'readwrite', bucket: 'readwrite', search: 'read' },
   },
   'job-sweeper': {
     description: 'Re-dispatches import and export jobs whose worker died',
