@@ -9,6 +9,7 @@ import { claimDelete, claimPut, claimTransfer, diffClaims } from './claims.ts';
 import { transactWrite, type GuardedWrite } from './transact.ts';
 import { versionedPut } from './versioned.ts';
 import { entityOf } from './items.ts';
+import { readEntity, requireEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
 
@@ -44,17 +45,12 @@ export class ContactRepository {
     this.clock = clock;
   }
 
-  async get(id: string, options: { consistent?: boolean } = {}): Promise<Contact | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.contact(id), ConsistentRead: options.consistent ?? true }),
-    );
-    return Item ? entityOf<Contact>(Item) : undefined;
+  get(id: string, options: { consistent?: boolean } = {}): Promise<Contact | undefined> {
+    return readEntity<Contact>(this.store, keys.contact(id), options);
   }
 
-  async require(id: string): Promise<Contact> {
-    const contact = await this.get(id);
-    if (!contact) throw new NotFoundError('contact', id);
-    return contact;
+  require(id: string): Promise<Contact> {
+    return requireEntity<Contact>(this.store, keys.contact(id), 'contact', id);
   }
 
   /** Up to 100 contacts by id, in the order asked; missing ids are left out. */
