@@ -723,8 +723,9 @@ function appliedMapping(plan: MappingPlan): ImportJob['appliedMapping'] {
 }
 
 /**
- * Groups rows that share an email, a phone or an external id (transitively), each group led by
- * its first row: the duplicates inside the file, found before anything is written.
+ * Groups rows that share an email or an external id, or a phone when one of the two rows has no
+ * email (two people with their own addresses may share an office line), transitively, each group
+ * led by its first row: the duplicates inside the file, found before anything is written.
  */
 export function groupDuplicates(rows: readonly PreparedRow[]): Pick<Prepared, 'leaderOf' | 'firstHolder'> {
   const parent = new Int32Array(rows.length).map((_, i) => i);
@@ -735,13 +736,17 @@ export function groupDuplicates(rows: readonly PreparedRow[]): Pick<Prepared, 'l
     }
     return i;
   };
+  const hasEmail = (position: number) => {
+    const row = rows[position]!;
+    return row.ok && row.fields.emails.length > 0;
+  };
   const firstHolder = new Map<string, number>();
   rows.forEach((row, position) => {
     if (!row.ok) return;
     for (const identity of identityKeysOf(row.fields)) {
       const holder = firstHolder.get(identity);
       if (holder === undefined) firstHolder.set(identity, position);
-      else {
+      else if (!identity.startsWith('phone:') || !hasEmail(holder) || !hasEmail(position)) {
         const [a, b] = [find(holder), find(position)];
         // The smaller position leads, so a group's leader is always its first row.
         if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);

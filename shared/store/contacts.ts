@@ -9,7 +9,7 @@ import { claimDelete, claimPut, claimTransfer, diffClaims } from './claims.ts';
 import { transactWrite, type GuardedWrite } from './transact.ts';
 import { versionedPut } from './versioned.ts';
 import { entityOf } from './items.ts';
-import { readEntity, requireEntity } from './records.ts';
+import { firstVersion, readEntity, requireEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
 
@@ -79,16 +79,10 @@ export class ContactRepository {
 
   /** A contact as `create` would store it, under an id the caller chose (imports derive theirs). */
   newContact(fields: ContactFields, actor: string, id: string, extra: Partial<Contact> = {}): Contact {
-    const now = this.clock.now().toISOString();
     return {
       ...fields,
       ...extra,
-      id,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: actor,
-      updatedBy: actor,
+      ...firstVersion(this.clock, actor, id),
       status: 'active',
       completeness: completenessOf(fields),
     };

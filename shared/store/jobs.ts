@@ -1,10 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { NotFoundError, VersionMismatchError } from '../domain/errors.ts';
 import { ACTIVE_JOB_STATUSES, type Job, type JobStatus } from '../domain/jobs.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ITEM_TYPES, keys } from './keys.ts';
 import { entityOf } from './items.ts';
+import { readEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
 
@@ -41,11 +42,8 @@ export class JobRepository {
   }
 
   async get<J extends Job>(id: string, kind: J['kind']): Promise<J | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.job(id), ConsistentRead: true }),
-    );
-    if (!Item || Item.kind !== kind) return undefined;
-    return entityOf<J>(Item);
+    const job = await readEntity<J>(this.store, keys.job(id));
+    return job?.kind === kind ? job : undefined;
   }
 
   async require<J extends Job>(id: string, kind: J['kind']): Promise<J> {

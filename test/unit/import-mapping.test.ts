@@ -152,7 +152,7 @@ describe('a row', () => {
 });
 
 describe('duplicates inside a file', () => {
-  it('group rows sharing an email, a phone or an external id, transitively, led by the first', () => {
+  it('group rows sharing an email, or a phone where one has no email, transitively, led by the first', () => {
     const leaders = groupDuplicatesKeys([
       { emails: ['a@x.org'], phones: [] },
       { emails: ['b@x.org'], phones: ['+1'] },
@@ -161,6 +161,7 @@ describe('duplicates inside a file', () => {
       { emails: [], phones: ['+1'] },
       { emails: ['d@x.org'], phones: [] },
     ]);
-    expect(leaders).toEqual([0, 1, 0, 0, 1, 5]);
+    // Rows 2 and 3 share +2 but each has its own email: two people on one line, not one person.
+    expect(leaders).toEqual([0, 1, 0, 3, 1, 5]);
   });
 });

@@ -73,8 +73,8 @@ export const importOperations = {
     summary: 'Create an import job',
     description:
       'Answers with an upload link: PUT the file there (CSV or vCard), then POST /v1/imports/{id}/start. ' +
-      'Rows are validated like POST /v1/contacts; duplicates (by email, external id, or inside the file by email, ' +
-      'phone or external id) are skipped, merged into the existing contact (`update`) or created and tagged ' +
+      'Rows are validated like POST /v1/contacts; duplicates (by email or external id, and inside the file also by phone ' +
+      'where a row has no email) are skipped, merged into the existing contact (`update`) or created and tagged ' +
       '`possible-duplicate` (`flag`). A dry run writes nothing and reports what would happen.',
     body: ImportRequest,
     idempotent: true,
