@@ -6,6 +6,7 @@ import {
   contactRepository,
   fieldDefinitions,
   idempotencyRecords,
+  jobRepository,
   taskRepository,
   webhookDeliveries,
   webhookRepository,
@@ -25,6 +26,9 @@ import { mergeService } from '../../shared/app/merge.ts';
 import { builtInMergeParticipants } from '../../shared/app/merge-participants.ts';
 import { fieldHistoryService } from '../../shared/app/history.ts';
 import { unavailableDeadLetterQueue } from '../../shared/events/dead-letters.ts';
+import { blobStorageFromEnv } from '../../shared/blobs/from-env.ts';
+import { importService } from '../../shared/app/imports.ts';
+import { exportService } from '../../shared/app/exports.ts';
 import { create } from './app.ts';
 
 export const handler = create(
@@ -55,5 +59,9 @@ export const handler = create(
     mergeParticipants: builtInMergeParticipants,
     merges: mergeService,
     history: fieldHistoryService,
+    blobs: () => blobStorageFromEnv(),
+    jobs: jobRepository,
+    imports: importService,
+    exports: exportService,
   }),
 );

@@ -18,4 +18,6 @@ export type HttpApiServices = Pick<
   | 'merges'
   | 'history'
   | 'deadLetters'
+  | 'imports'
+  | 'exports'
 >;

@@ -7,6 +7,8 @@ import { CompanyRepository } from '../store/companies.ts';
 import { ContactRepository } from '../store/contacts.ts';
 import { FieldDefinitionRepository } from '../store/fields.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
+import { JobRepository } from '../store/jobs.ts';
+import { SuppressionRepository } from '../store/suppressions.ts';
 import { TaskRepository } from '../store/tasks.ts';
 import { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
 import type { Parts } from './services.ts';
@@ -21,3 +23,5 @@ export const apiKeys = ({ store, clock }: Needs<'store' | 'clock'>) => new ApiKe
 export const idempotencyRecords = ({ store, clock }: Needs<'store' | 'clock'>) => new IdempotencyRepository(store, clock);
 export const webhookRepository = ({ store }: Needs<'store'>) => new WebhookRepository(store);
 export const webhookDeliveries = ({ store }: Needs<'store'>) => new DeliveryRepository(store);
+export const jobRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new JobRepository(store, clock);
+export const suppressionRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new SuppressionRepository(store, clock);

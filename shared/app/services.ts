@@ -8,6 +8,10 @@ import type { FieldDefinitionRepository } from '../store/fields.ts';
 import type { IdempotencyRepository } from '../store/idempotency.ts';
 import type { TaskRepository } from '../store/tasks.ts';
 import type { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
+import type { JobRepository } from '../store/jobs.ts';
+import type { SuppressionRepository } from '../store/suppressions.ts';
+import type { BlobStorage } from '../blobs/blob-storage.ts';
+import { blobStorageFromEnv } from '../blobs/from-env.ts';
 import { EmbeddedContactIndex } from '../search/embedded.ts';
 import type { ContactSearchIndex } from '../search/port.ts';
 import { unavailableDeadLetterQueue, type DeadLetterQueue } from '../events/dead-letters.ts';
@@ -23,6 +27,8 @@ import {
   contactRepository,
   fieldDefinitions,
   idempotencyRecords,
+  jobRepository,
+  suppressionRepository,
   taskRepository,
   webhookDeliveries,
   webhookRepository,
@@ -41,6 +47,8 @@ import { TaskService, taskService } from './tasks.ts';
 import { ReminderService, reminderService } from './reminders.ts';
 import { WebhookService, webhookService } from './webhooks.ts';
 import { WebhookDispatcher, webhookDispatcher, webhookSender } from './webhook-dispatcher.ts';
+import { ImportService, importService } from './imports.ts';
+import { ExportService, exportService } from './exports.ts';
 
 export { mergeParticipants, settingsFromEnv, type Settings };
 
@@ -83,6 +91,13 @@ export interface Services {
   history: FieldHistoryService;
   /** Failed event and schedule deliveries: local files, or 501 where no adapter exists yet. */
   deadLetters: DeadLetterQueue;
+  /** Uploaded imports, exports and error reports: S3 in AWS, a folder locally. */
+  blobs: BlobStorage;
+  jobs: JobRepository;
+  imports: ImportService;
+  exports: ExportService;
+  /** Erased people's identities, which imports do not bring back. */
+  suppressions: SuppressionRepository;
 }
 
 /**
@@ -117,6 +132,8 @@ export function createServices(deps: {
   extraMergeParticipants?: MergeParticipant[];
   /** The runtime's dead letters (the local runtime passes its own); 501 without. */
   deadLetters?: DeadLetterQueue;
+  /** Blob storage; from the environment (S3 bucket, or a local folder) when absent. */
+  blobs?: BlobStorage;
 }): Services {
   return assemble<Parts>({
     store: () => deps.store,
@@ -135,6 +152,11 @@ export function createServices(deps: {
     mergeParticipants: (parts) => [...builtInMergeParticipants(parts), ...(deps.extraMergeParticipants ?? [])],
     deadLetters: () => deps.deadLetters ?? unavailableDeadLetterQueue,
     phoneReader: () => typedPhone,
+    blobs: () => deps.blobs ?? blobStorageFromEnv(),
+    jobs: jobRepository,
+    suppressions: suppressionRepository,
+    imports: importService,
+    exports: exportService,
     contacts: contactService,
     companies: companyService,
     search: contactSearchService,

@@ -5,6 +5,7 @@ import { LIMITS } from '../domain/limits.ts';
 import type { Webhook } from '../domain/webhooks.ts';
 import { ITEM_TYPES, keys } from './keys.ts';
 import { entityOf } from './items.ts';
+import { readEntity, requireEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import { versionedPut } from './versioned.ts';
 import { transactWrite } from './transact.ts';
@@ -52,17 +53,12 @@ export class WebhookRepository {
     this.store = store;
   }
 
-  async get(id: string): Promise<Webhook | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.webhook(id), ConsistentRead: true }),
-    );
-    return Item ? entityOf<Webhook>(Item) : undefined;
+  get(id: string): Promise<Webhook | undefined> {
+    return readEntity<Webhook>(this.store, keys.webhook(id));
   }
 
-  async require(id: string): Promise<Webhook> {
-    const webhook = await this.get(id);
-    if (!webhook) throw new NotFoundError('webhook', id);
-    return webhook;
+  require(id: string): Promise<Webhook> {
+    return requireEntity<Webhook>(this.store, keys.webhook(id), 'webhook', id);
   }
 
   list(page: PageRequest): Promise<Page<Webhook>> {

@@ -42,6 +42,9 @@ const MUST_NOT_HOLD: Record<FunctionName, Module[]> = {
   'webhook-dispatcher': [...CONSUMER, 'reminderSweep'],
   dedup: [...CONSUMER.filter((m) => m !== 'dedupDomain'), 'webhookDelivery', 'reminderSweep'],
   'search-indexer': [...CONSUMER.filter((m) => m !== 'searchAdapter' && m !== 'phoneMetadata'), 'webhookDelivery'],
+  'job-sweeper': [...CONSUMER, 'webhookDelivery', 'reminderSweep'],
+  'import-worker': [...EVERYWHERE, 'searchAdapter', 'dedupDomain', 'webhookDelivery', 'reminderSweep'],
+  'export-worker': [...EVERYWHERE, 'dedupDomain', 'webhookDelivery', 'reminderSweep'],
   'http-api': [...EVERYWHERE, 'webhookDelivery', 'reminderSweep'],
 };
 
@@ -59,6 +62,7 @@ async function bundledModules(name: FunctionName): Promise<string[]> {
     target: BUNDLING.target,
     mainFields: BUNDLING.mainFields,
     minify: BUNDLING.minify,
+    charset: BUNDLING.charset,
     alias: { [alias!]: target! },
     logLevel: 'silent',
   });

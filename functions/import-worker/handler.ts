@@ -1,0 +1,18 @@
+import { assemble } from '../../shared/app/container.ts';
+import { foundationFromEnv } from '../../shared/app/environment.ts';
+import { contactRepository, fieldDefinitions, jobRepository, suppressionRepository } from '../../shared/app/repositories.ts';
+import { contactService } from '../../shared/app/contacts.ts';
+import { blobStorageFromEnv } from '../../shared/blobs/from-env.ts';
+import { create } from './app.ts';
+
+export const handler = create(
+  assemble({
+    ...foundationFromEnv(),
+    contactRepository,
+    fields: fieldDefinitions,
+    contacts: contactService,
+    suppressions: suppressionRepository,
+    blobs: () => blobStorageFromEnv(),
+    jobs: jobRepository,
+  }),
+);
