@@ -9,7 +9,7 @@
  * Budget: every bundle ≤ 300 KB minified, init ≤ 2 × the empty handler's.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,9 @@ const LAMBDA_ENVIRONMENT = {
 
 /** Synthesizes the stack with real bundling; returns each function's bundle file. */
 function buildBundles(outdir: string): Map<string, string> {
-  const app = new App({ outdir, context: { '@aws-cdk/core:target-partitions': ['aws'] } });
+  // The feature flags `cdk synth` runs with (cdk.json), so the bundles are the ones users deploy.
+  const { context } = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context: object };
+  const app = new App({ outdir, context: { ...context, '@aws-cdk/core:target-partitions': ['aws'] } });
   const kith = new KithStack(app, 'Kith-bench', { stage: STAGE_SETTINGS.prod });
   const floor = new Stack(app, 'Floor');
   new KithFunction(floor, 'Empty', {

@@ -26,7 +26,7 @@ import { mergeService } from '../../shared/app/merge.ts';
 import { builtInMergeParticipants } from '../../shared/app/merge-participants.ts';
 import { fieldHistoryService } from '../../shared/app/history.ts';
 import { unavailableDeadLetterQueue } from '../../shared/events/dead-letters.ts';
-import { blobStorageFromEnv } from '../../shared/blobs/from-env.ts';
+import { blobLinksFromEnv } from '../../shared/blobs/links-from-env.ts';
 import { importService } from '../../shared/app/imports.ts';
 import { exportService } from '../../shared/app/exports.ts';
 import { create } from './app.ts';
@@ -59,7 +59,8 @@ export const handler = create(
     mergeParticipants: builtInMergeParticipants,
     merges: mergeService,
     history: fieldHistoryService,
-    blobs: () => blobStorageFromEnv(),
+    // Upload and download links only: the workers read and write the files.
+    blobLinks: () => blobLinksFromEnv(),
     jobs: jobRepository,
     imports: importService,
     exports: exportService,

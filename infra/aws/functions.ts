@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, Tags, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { Charset, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../topology.ts';
@@ -38,8 +38,6 @@ export const BUNDLING: BundlingOptions = {
   target: 'node24',
   mainFields: ['module', 'main'],
   minify: true,
-  // Names in other scripts (dedup's transliteration table) stay UTF-8: \uXXXX escapes triple them.
-  charset: Charset.UTF8,
   sourceMap: true,
   sourcesContent: false,
   bundleAwsSDK: true,
@@ -48,6 +46,9 @@ export const BUNDLING: BundlingOptions = {
     "import { createRequire as __kithCreateRequire } from 'node:module'; const require = __kithCreateRequire(import.meta.url);",
   esbuildArgs: {
     '--alias': `@aws-sdk/credential-provider-node=${join(REPO_ROOT, 'infra', 'aws', 'bundling', 'lambda-credentials.ts')}`,
+    // Names in other scripts (dedup's transliteration table) stay UTF-8: \uXXXX escapes triple them.
+    // (This CDK version does not pass its own `charset` option on to esbuild.)
+    '--charset': 'utf8',
   },
 };
 

@@ -7,7 +7,7 @@ import { vcardOf } from '../domain/vcard.ts';
 import { assertCanCancel, type ExportFormat, type ExportJob, type ExportRequest } from '../domain/jobs.ts';
 import type { Contact } from '../domain/contact.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { BlobLink, BlobStorage } from '../blobs/blob-storage.ts';
+import type { BlobLink, BlobLinks } from '../blobs/blob-storage.ts';
 import { LeaseLostError, type JobRepository } from '../store/jobs.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { Needs, Services } from './services.ts';
@@ -70,12 +70,12 @@ export function csvExportColumns(customFieldKeys: readonly string[]): { header: 
 
 export class ExportService {
   private readonly jobs: JobRepository;
-  private readonly blobs: BlobStorage;
+  private readonly blobs: BlobLinks;
   private readonly clock: Clock;
 
   private readonly search: ContactSearchService;
 
-  constructor(jobs: JobRepository, blobs: BlobStorage, clock: Clock, search: ContactSearchService) {
+  constructor(jobs: JobRepository, blobs: BlobLinks, clock: Clock, search: ContactSearchService) {
     this.jobs = jobs;
     this.blobs = blobs;
     this.clock = clock;
@@ -225,5 +225,5 @@ export async function runExport(
   }
 }
 
-export const exportService = ({ jobs, blobs, clock, search }: Needs<'jobs' | 'blobs' | 'clock' | 'search'>) =>
-  new ExportService(jobs, blobs, clock, search);
+export const exportService = ({ jobs, blobLinks, clock, search }: Needs<'jobs' | 'blobLinks' | 'clock' | 'search'>) =>
+  new ExportService(jobs, blobLinks, clock, search);

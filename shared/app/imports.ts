@@ -3,7 +3,7 @@ import { LIMITS } from '../domain/limits.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { assertCanCancel, assertCanStart, EMPTY_IMPORT_COUNTERS, type ImportJob, type ImportRequest } from '../domain/jobs.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { BlobLink, BlobStorage } from '../blobs/blob-storage.ts';
+import type { BlobLink, BlobLinks } from '../blobs/blob-storage.ts';
 import type { JobRepository } from '../store/jobs.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { Needs } from './services.ts';
@@ -18,10 +18,10 @@ const CONTENT_TYPES = { csv: 'text/csv', vcard: 'text/vcard' } as const;
  */
 export class ImportService {
   private readonly jobs: JobRepository;
-  private readonly blobs: BlobStorage;
+  private readonly blobs: BlobLinks;
   private readonly clock: Clock;
 
-  constructor(jobs: JobRepository, blobs: BlobStorage, clock: Clock) {
+  constructor(jobs: JobRepository, blobs: BlobLinks, clock: Clock) {
     this.jobs = jobs;
     this.blobs = blobs;
     this.clock = clock;
@@ -97,4 +97,5 @@ export class ImportService {
   }
 }
 
-export const importService = ({ jobs, blobs, clock }: Needs<'jobs' | 'blobs' | 'clock'>) => new ImportService(jobs, blobs, clock);
+export const importService = ({ jobs, blobLinks, clock }: Needs<'jobs' | 'blobLinks' | 'clock'>) =>
+  new ImportService(jobs, blobLinks, clock);

@@ -10,7 +10,7 @@ import type { TaskRepository } from '../store/tasks.ts';
 import type { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
 import type { JobRepository } from '../store/jobs.ts';
 import type { SuppressionRepository } from '../store/suppressions.ts';
-import type { BlobStorage } from '../blobs/blob-storage.ts';
+import type { BlobLinks, BlobStorage } from '../blobs/blob-storage.ts';
 import { blobStorageFromEnv } from '../blobs/from-env.ts';
 import { EmbeddedContactIndex } from '../search/embedded.ts';
 import type { ContactSearchIndex } from '../search/port.ts';
@@ -115,6 +115,8 @@ export interface Parts extends Services {
   mergeParticipants: readonly MergeParticipant[];
   /** How duplicate matching reads phones: `typedPhone` wherever records may come as people typed them. */
   phoneReader: PhoneReader;
+  /** The links part of `blobs`: the HTTP API hands out links without reading or writing files. */
+  blobLinks: BlobLinks;
 }
 
 /** What a factory needs, by name: `({ store, clock }: Needs<'store' | 'clock'>) => …`. */
@@ -153,6 +155,7 @@ export function createServices(deps: {
     deadLetters: () => deps.deadLetters ?? unavailableDeadLetterQueue,
     phoneReader: () => typedPhone,
     blobs: () => deps.blobs ?? blobStorageFromEnv(),
+    blobLinks: ({ blobs }) => blobs,
     jobs: jobRepository,
     suppressions: suppressionRepository,
     imports: importService,

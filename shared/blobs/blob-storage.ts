@@ -27,3 +27,6 @@ export interface BlobStorage {
   write(key: string, body: string | Buffer | Readable, contentType: string): Promise<void>;
   delete(key: string): Promise<void>;
 }
+
+/** What handing out links needs (the HTTP API): no reading or writing of the files themselves. */
+export type BlobLinks = Pick<BlobStorage, 'uploadLink' | 'downloadLink' | 'stat'>;

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -121,4 +122,10 @@ export class LocalBlobStorage implements BlobStorage {
   private signature(encoded: string): string {
     return createHmac('sha256', this.secret).update(encoded).digest('base64url');
   }
+}
+
+/** The folder the local runtime keeps files in: KITH_BLOB_DIR, or `blobs` under KITH_HOME. */
+export function localBlobStorageFromEnv(env: NodeJS.ProcessEnv = process.env): LocalBlobStorage {
+  const root = env.KITH_BLOB_DIR ?? join(env.KITH_HOME ?? join(tmpdir(), 'kith'), 'blobs');
+  return new LocalBlobStorage({ root, baseUrl: env.KITH_BLOB_URL });
 }

@@ -8,40 +8,27 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { BlobInfo, BlobLink, BlobStorage } from './blob-storage.ts';
+import type { BlobInfo, BlobLink, BlobLinks, BlobStorage } from './blob-storage.ts';
 
 /** The bucket the CDK stack creates for functions that declare `bucket` access. */
 export class S3BlobStorage implements BlobStorage {
   private readonly s3: S3Client;
   private readonly bucket: string;
+  /** Presigned links (S3BlobLinks): one place signs them, for this storage and the HTTP API alike. */
+  private readonly links: Pick<BlobLinks, 'uploadLink' | 'downloadLink'>;
 
-  constructor(s3: S3Client, bucket: string) {
+  constructor(s3: S3Client, bucket: string, links: Pick<BlobLinks, 'uploadLink' | 'downloadLink'>) {
     this.s3 = s3;
     this.bucket = bucket;
+    this.links = links;
   }
 
-  async uploadLink(key: string, options: { contentType: string; maxBytes: number; expiresInSeconds: number }): Promise<BlobLink> {
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType });
-    const url = await getSignedUrl(this.s3, command, {
-      expiresIn: options.expiresInSeconds,
-      signableHeaders: new Set(['content-type']),
-    });
-    return { url, method: 'PUT', headers: { 'content-type': options.contentType }, expiresAt: expiry(options.expiresInSeconds) };
+  uploadLink(key: string, options: { contentType: string; maxBytes: number; expiresInSeconds: number }): Promise<BlobLink> {
+    return this.links.uploadLink(key, options);
   }
 
-  async downloadLink(
-    key: string,
-    options: { fileName: string; contentType: string; expiresInSeconds: number },
-  ): Promise<BlobLink> {
-    const command = new GetObjectCommand({
-      Bucket: this.bucket,
-      Key: key,
-      ResponseContentType: options.contentType,
-      ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/[^\w.-]/g, '_')}"`,
-    });
-    const url = await getSignedUrl(this.s3, command, { expiresIn: options.expiresInSeconds });
-    return { url, method: 'GET', headers: {}, expiresAt: expiry(options.expiresInSeconds) };
+  downloadLink(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<BlobLink> {
+    return this.links.downloadLink(key, options);
   }
 
   async stat(key: string): Promise<BlobInfo | undefined> {
@@ -69,8 +56,4 @@ export class S3BlobStorage implements BlobStorage {
   async delete(key: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
-}
-
-function expiry(seconds: number): string {
-  return new Date(Date.now() + seconds * 1000).toISOString();
 }

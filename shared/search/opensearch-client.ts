@@ -1,8 +1,8 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { LIMITS } from '../domain/limits.ts';
+import { sigV4Signer } from '../http/sigv4.ts';
 
 /**
  * The few REST calls the search adapter makes, over node:http(s), signed with SigV4 for Amazon
@@ -58,7 +58,7 @@ export class OpenSearchClient {
     this.url = new URL(options.url);
     this.timeoutMs = options.timeoutMs ?? LIMITS.searchRequestTimeoutMs;
     this.signer = options.aws
-      ? new SignatureV4({ service: 'es', region: options.aws.region, credentials: options.aws.credentials, sha256: Sha256 })
+      ? sigV4Signer({ service: 'es', region: options.aws.region, credentials: options.aws.credentials })
       : undefined;
   }
 
@@ -149,27 +149,4 @@ export class OpenSearchClient {
     const { request, Agent } = this.url.protocol === 'https:' ? await import('node:https') : await import('node:http');
     return { request, agent: new Agent({ keepAlive: true, maxSockets: LIMITS.searchMaxSockets }) };
   }
-}
-
-/** SHA-256 and HMAC-SHA256 from node:crypto, in the shape the SDK's signer asks for. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
 }

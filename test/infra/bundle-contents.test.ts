@@ -27,11 +27,14 @@ const MODULES = {
   webhookDelivery: /shared\/app\/webhook-dispatcher\.ts|shared\/events\/webhook-sender\.ts/,
   reminderSweep: /shared\/app\/reminders\.ts/,
   awsSdk: /node_modules\/@aws-sdk\//,
+  /** The S3 client: the workers read and write files; the HTTP API only signs links. */
+  s3Client: /node_modules\/@aws-sdk\/(client-s3|lib-storage|s3-request-presigner)\//,
 } as const;
 type Module = keyof typeof MODULES;
 
 const EVERYWHERE: Module[] = ['anyAscii', 'openSearchClient', 'embeddedIndex', 'fullContainer'];
-const CONSUMER: Module[] = [...EVERYWHERE, 'zodClassic', 'phoneMetadata', 'searchAdapter', 'dedupDomain'];
+/** Everything a consumer of table events leaves out. */
+const CONSUMER: Module[] = [...EVERYWHERE, 'zodClassic', 'phoneMetadata', 'searchAdapter', 'dedupDomain', 's3Client'];
 
 const MUST_NOT_HOLD: Record<FunctionName, Module[]> = {
   authorizer: [...CONSUMER, 'webhookDelivery', 'reminderSweep'],
@@ -45,7 +48,7 @@ const MUST_NOT_HOLD: Record<FunctionName, Module[]> = {
   'job-sweeper': [...CONSUMER, 'webhookDelivery', 'reminderSweep'],
   'import-worker': [...EVERYWHERE, 'searchAdapter', 'dedupDomain', 'webhookDelivery', 'reminderSweep'],
   'export-worker': [...EVERYWHERE, 'dedupDomain', 'webhookDelivery', 'reminderSweep'],
-  'http-api': [...EVERYWHERE, 'webhookDelivery', 'reminderSweep'],
+  'http-api': [...EVERYWHERE, 'webhookDelivery', 'reminderSweep', 's3Client'],
 };
 
 /** The modules esbuild puts in a function's bundle, as repository-relative paths. */
@@ -62,7 +65,7 @@ async function bundledModules(name: FunctionName): Promise<string[]> {
     target: BUNDLING.target,
     mainFields: BUNDLING.mainFields,
     minify: BUNDLING.minify,
-    charset: BUNDLING.charset,
+    charset: BUNDLING.esbuildArgs?.['--charset'] === 'utf8' ? 'utf8' : 'ascii',
     alias: { [alias!]: target! },
     logLevel: 'silent',
   });
