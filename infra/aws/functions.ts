@@ -30,8 +30,9 @@ export const ARCHITECTURE = Architecture.ARM_64;
  * Budget (bench/bundles.ts): ≤ 300 KB, cold init ≤ 2× an empty handler. The SDK stays inside
  * although its DynamoDB client alone (~200 KB) starts at ~2.6× the empty handler: loaded from
  * node_modules instead it measured ~4.3×, and the runtime's copy is a version nobody tested.
- * http-api (~670 KB: SDK, zod, phone metadata) and search-indexer (~400 KB: phone metadata)
- * are over the size budget; README "Bundles and cold starts" has the figures.
+ * http-api (~690 KB: SDK, zod, phone metadata), the import and export workers (~720 KB: the S3
+ * client besides) and search-indexer (~400 KB: phone metadata) are over the size budget; README
+ * "Bundles and cold starts" has the figures.
  */
 export const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
