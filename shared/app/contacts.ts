@@ -1,4 +1,5 @@
-import { normalizeContact, patchContact, type Contact, type ContactRules } from '../domain/contact.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { normalizeContact, patchContact, writableFields, type Contact, type ContactRules } from '../domain/contact.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { normalizeTags } from '../domain/normalize.ts';
 import { writeWithRetry } from './optimistic.ts';
@@ -45,6 +46,20 @@ export class ContactService {
     return this.retryOnRace(id, ifMatch, async (current) => {
       return this.repository.replace(current, patchContact(current, patch, await this.rules()), actor);
     });
+  }
+
+  /**
+   * A merge patch that writes only when it changes something, so applying it again (an automation
+   * retried) makes no new version and no event. `changed` says whether this call wrote.
+   */
+  async updateIfChanged(id: string, patch: unknown, actor: string): Promise<{ contact: Contact; changed: boolean }> {
+    let changed = false;
+    const contact = await this.retryOnRace(id, undefined, async (current) => {
+      const fields = patchContact(current, patch, await this.rules());
+      changed = !isDeepStrictEqual({ ...writableFields(current) }, { ...fields });
+      return changed ? this.repository.replace(current, fields, actor) : current;
+    });
+    return { contact, changed };
   }
 
   async archive(id: string, actor: string, ifMatch?: number): Promise<Contact> {

@@ -42,6 +42,9 @@ import { ReminderService } from './reminders.ts';
 import { WebhookDispatcher, WebhookService } from './webhooks.ts';
 import { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
 import { createWebhookSender, type WebhookSender } from '../events/webhook-sender.ts';
+import { SegmentMemberRepository, WorkflowRepository, WorkflowRunRepository } from '../store/workflows.ts';
+import { WorkflowEngine, WorkflowService } from './workflows.ts';
+import { WorkflowActions } from './workflow-actions.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
@@ -97,6 +100,10 @@ export interface Services {
   history: FieldHistoryService;
   /** Failed event and schedule deliveries: local files, or 501 where no adapter exists yet. */
   deadLetters: DeadLetterQueue;
+  /** Workflow definitions and their runs. */
+  workflows: WorkflowService;
+  /** Runs workflows on contact changes and on time; the `workflow-engine` function drives it. */
+  workflowEngine: WorkflowEngine;
 }
 
 /**
@@ -143,6 +150,9 @@ export function createServices(deps: {
   });
   const tasks = new TaskService({ store: deps.store, repository: taskRepository, contacts, timeline, clock });
   const deliveries = new DeliveryRepository(deps.store);
+  const workflowRepository = new WorkflowRepository(deps.store);
+  const workflowRuns = new WorkflowRunRepository(deps.store);
+  const segmentRepository = new SegmentRepository(deps.store, clock);
   const webhooks = new WebhookService({
     repository: new WebhookRepository(deps.store),
     deliveries,
@@ -177,6 +187,15 @@ export function createServices(deps: {
     store: deps.store,
     clock,
   });
+  const webhookDispatcher = new WebhookDispatcher({
+    webhooks,
+    deliveries,
+    index: new DueIndex(deps.store, 'RETRY', LIMITS.dueShards),
+    sender:
+      deps.webhookSender ?? createWebhookSender({ allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false }),
+    clock,
+    workflowSecret: async (id) => (await workflowRepository.get(id))?.secret,
+  });
   return {
     store: deps.store,
     clock,
@@ -193,21 +212,43 @@ export function createServices(deps: {
     tasks,
     reminders: new ReminderService({ index: new DueIndex(deps.store, 'REMIND', LIMITS.dueShards), tasks: taskRepository, clock }),
     webhooks,
-    webhookDispatcher: new WebhookDispatcher({
-      webhooks,
-      deliveries,
-      index: new DueIndex(deps.store, 'RETRY', LIMITS.dueShards),
-      sender:
-        deps.webhookSender ?? createWebhookSender({ allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false }),
-      clock,
-    }),
+    webhookDispatcher,
     history: new FieldHistoryService(new HistoryRepository(deps.store), {
       contact: async (id) => (await contactRepository.get(id)) !== undefined,
       company: async (id) => (await companyRepository.get(id)) !== undefined,
     }),
     deadLetters: deps.deadLetters ?? unavailableDeadLetterQueue,
     search,
-    segments: new SegmentService(new SegmentRepository(deps.store, clock), search),
+    segments: new SegmentService(segmentRepository, search),
+    workflows: new WorkflowService({
+      repository: workflowRepository,
+      runs: workflowRuns,
+      deliveries,
+      contacts,
+      segments: segmentRepository,
+      search,
+      webhooks,
+      clock,
+    }),
+    workflowEngine: new WorkflowEngine({
+      store: deps.store,
+      workflows: workflowRepository,
+      runs: workflowRuns,
+      members: new SegmentMemberRepository(deps.store),
+      segments: segmentRepository,
+      contacts,
+      search,
+      actions: new WorkflowActions({
+        store: deps.store,
+        workflows: workflowRepository,
+        runs: workflowRuns,
+        contacts,
+        tasks,
+        timeline,
+        webhooks: webhookDispatcher,
+      }),
+      clock,
+    }),
   };
 }
 
