@@ -5,6 +5,7 @@ import {
   runDepthFor,
   runKey,
   workflowFieldErrors,
+  workflowFields,
   type RunCause,
   type TimeTrigger,
   type Workflow,
@@ -133,17 +134,26 @@ export class WorkflowService {
 
   /** JSON merge patch; the trigger and the conditions are replaced whole. */
   async update(id: string, patch: unknown, actor: string, ifMatch?: number): Promise<WorkflowView> {
-    return viewOf(
-      await this.replace(id, ifMatch, actor, async (current) => ({
-        ...current,
-        ...(await this.checked(patchWorkflow(current, patch))),
-      })),
-    );
+    const next = await this.replace(id, ifMatch, actor, async (current) => ({
+      ...(await this.checked(patchWorkflow(current, patch))),
+      secret: current.secret,
+    }));
+    return viewOf(next);
   }
 
   /** A new signing secret, shown in this response only; the old one stops signing at once. */
   async rotateSecret(id: string, actor: string): Promise<WorkflowView & { secret: string }> {
-    const next = await this.replace(id, undefined, actor, async (current) => ({ ...current, secret: generateWebhookSecret() }));
+    const next = await this.replace(
+      id,
+      undefined,
+      actor,
+      async ({ name, description, enabled, trigger, conditions, actions }) => ({
+        ...{ name, enabled, trigger, actions },
+        ...(description !== undefined ? { description } : {}),
+        ...(conditions !== undefined ? { conditions } : {}),
+        secret: generateWebhookSecret(),
+      }),
+    );
     return { ...viewOf(next), secret: next.secret };
   }
 
@@ -176,7 +186,7 @@ export class WorkflowService {
     id: string,
     ifMatch: number | undefined,
     actor: string,
-    change: (current: Workflow) => Promise<Workflow>,
+    change: (current: Workflow) => Promise<WorkflowFields & Pick<Workflow, 'secret'>>,
   ): Promise<Workflow> {
     return writeWithRetry({
       entity: 'workflow',

@@ -49,11 +49,9 @@ export const WorkflowTrigger = z
     z
       .strictObject({ type: z.literal('segment_entered'), segmentId: kithId })
       .meta({ description: "A change makes the contact match the segment's filter (again, after leaving it)" }),
-    z
-      .strictObject({ type: z.literal('inactivity'), days: days.min(1) })
-      .meta({
-        description: 'No interaction for `days` days (since `lastInteractionAt`, or `createdAt` when there never was one)',
-      }),
+    z.strictObject({ type: z.literal('inactivity'), days: days.min(1) }).meta({
+      description: 'No interaction for `days` days (since `lastInteractionAt`, or `createdAt` when there never was one)',
+    }),
     z
       .strictObject({
         type: z.literal('date_approaching'),
@@ -160,6 +158,19 @@ export function normalizeWorkflow(input: unknown): WorkflowFields {
     trigger: normalizeTrigger(parsed.trigger),
     ...(parsed.conditions !== undefined && parsed.conditions !== null ? { conditions: parsed.conditions } : {}),
     actions: parsed.actions.map(normalizeAction),
+  };
+}
+
+/** The writable fields of a stored workflow. */
+export function workflowFields(workflow: Workflow): WorkflowFields {
+  const { name, description, enabled, trigger, conditions, actions } = workflow;
+  return {
+    name,
+    ...(description !== undefined ? { description } : {}),
+    enabled,
+    trigger,
+    ...(conditions !== undefined ? { conditions } : {}),
+    actions,
   };
 }
 
