@@ -76,13 +76,24 @@ export class ContactService {
 
   /** Adds and removes tags without a read-modify-write race on the client's side. */
   async tag(id: string, change: { add?: string[]; remove?: string[] }, actor: string): Promise<Contact> {
+    return (await this.tagIfNeeded(id, change, actor)).contact;
+  }
+
+  /** `tag`, saying whether it wrote: tags already as asked make no new version. */
+  async tagIfNeeded(
+    id: string,
+    change: { add?: string[]; remove?: string[] },
+    actor: string,
+  ): Promise<{ contact: Contact; changed: boolean }> {
     const add = normalizeTags(change.add ?? []);
     const remove = new Set(normalizeTags(change.remove ?? []));
-    return this.retryOnRace(id, undefined, async (current) => {
+    let changed = false;
+    const contact = await this.retryOnRace(id, undefined, async (current) => {
       const tags = [...new Set([...current.tags, ...add])].filter((tag) => !remove.has(tag));
-      if (tags.length === current.tags.length && tags.every((t, i) => t === current.tags[i])) return current;
-      return this.repository.replace(current, patchContact(current, { tags }, await this.rules()), actor);
+      changed = !(tags.length === current.tags.length && tags.every((t, i) => t === current.tags[i]));
+      return changed ? this.repository.replace(current, patchContact(current, { tags }, await this.rules()), actor) : current;
     });
+    return { contact, changed };
   }
 
   async list(status: 'active' | 'archived', page: PageRequest): Promise<Page<Contact>> {

@@ -99,11 +99,13 @@ export class WorkflowActions {
       }
       case 'add_tag':
       case 'remove_tag': {
-        const contact = await this.contacts.get(run.contactId);
-        const has = contact.tags.includes(action.tag);
-        if (has === (action.type === 'add_tag')) return done('skipped', { message: has ? 'already tagged' : 'not tagged' });
-        await this.contacts.tag(contact.id, action.type === 'add_tag' ? { add: [action.tag] } : { remove: [action.tag] }, actor);
-        return done('ok');
+        const adding = action.type === 'add_tag';
+        const { changed } = await this.contacts.tagIfNeeded(
+          run.contactId,
+          adding ? { add: [action.tag] } : { remove: [action.tag] },
+          actor,
+        );
+        return changed ? done('ok') : done('skipped', { message: adding ? 'already tagged' : 'not tagged' });
       }
       case 'set_field': {
         const { changed } = await this.contacts.updateIfChanged(run.contactId, setFieldPatch(action.field, action.value), actor);

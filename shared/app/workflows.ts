@@ -14,10 +14,10 @@ import {
 } from '../domain/workflow.ts';
 import {
   candidateFilter,
+  causeOfChange,
   contactBefore,
   evaluatedDaily,
-  matchEventTrigger,
-  mayStartPeriod,
+  mayReact,
   periodOf,
   segmentStep,
   startOfUtcDay,
@@ -313,11 +313,7 @@ export class WorkflowEngine {
     const report: ChangeReport = { ran: 0, seenBefore: 0, refused: 0, undecidable: 0, notes: [] };
     if (event.detail.entity !== 'contact') return report;
     const change = changeOf(event);
-    const workflows = (await this.workflows.enabled()).filter((workflow) => {
-      const { trigger } = workflow;
-      if (trigger.type === 'segment_entered') return true;
-      return isTimeTrigger(trigger) ? mayStartPeriod(trigger, change) : matchEventTrigger(trigger, change) !== 'not_matched';
-    });
+    const workflows = (await this.workflows.enabled()).filter((workflow) => mayReact(workflow.trigger, change));
     if (workflows.length === 0) return report;
     const contact = await this.contacts.repository.get(event.detail.id);
     if (!contact) return report;
@@ -328,52 +324,36 @@ export class WorkflowEngine {
       else if (outcome === 'seen_before') report.seenBefore++;
     };
 
-    const bySegment = new Map<string, Workflow[]>();
-    for (const workflow of workflows) {
-      if (workflow.trigger.type !== 'segment_entered') continue;
-      bySegment.set(workflow.trigger.segmentId, [...(bySegment.get(workflow.trigger.segmentId) ?? []), workflow]);
-    }
-    for (const [segmentId, watching] of bySegment) {
+    for (const [segmentId, watching] of bySegment(workflows)) {
       try {
-        for (const outcome of await this.followSegment(segmentId, watching, contact, change, context, report.notes))
+        for (const outcome of await this.followSegment(segmentId, watching, contact, change, context, report.notes)) {
           record(outcome);
+        }
       } catch (error) {
         failures.push(error);
       }
     }
-
-    if (contact.status === 'active') {
-      for (const workflow of workflows) {
-        const { trigger } = workflow;
-        if (trigger.type === 'segment_entered') continue;
-        const permit = runDepthFor(workflow.id, change.actor);
-        if ('refused' in permit) {
-          report.refused++;
-          continue;
-        }
-        let cause: RunCause;
-        if (isTimeTrigger(trigger)) {
-          const period = periodOf(trigger, contact, context.now);
-          if (!period) continue;
-          cause = { kind: 'period', ...period };
-        } else {
-          const match = matchEventTrigger(trigger, change);
-          if (match === 'undecidable') {
-            report.undecidable++;
-            report.notes.push({
-              message: 'trigger undecidable: the values it needs did not fit in the event',
-              facts: { workflowId: workflow.id, eventId: change.eventId },
-            });
-          }
-          if (match !== 'matched') continue;
-          cause = { kind: 'event', eventId: change.eventId, eventType: change.type };
-        }
-        if (!this.conditionsHold(workflow, contact, context, report.notes)) continue;
-        try {
-          record(await this.runOnce(workflow, contact.id, cause, permit.depth));
-        } catch (error) {
-          failures.push(error);
-        }
+    // Archived and merged contacts leave segments, and run nothing.
+    for (const workflow of contact.status === 'active' ? workflows : []) {
+      const cause = causeOfChange(workflow.trigger, contact, change, context.now);
+      if (cause === 'undecidable') {
+        report.undecidable++;
+        report.notes.push({
+          message: 'trigger undecidable: the values it needs did not fit in the event',
+          facts: { workflowId: workflow.id, eventId: change.eventId },
+        });
+      }
+      if (cause === undefined || cause === 'undecidable') continue;
+      const permit = runDepthFor(workflow.id, change.actor);
+      if ('refused' in permit) {
+        report.refused++;
+        continue;
+      }
+      if (!this.conditionsHold(workflow, contact, context, report.notes)) continue;
+      try {
+        record(await this.runOnce(workflow, contact.id, cause, permit.depth));
+      } catch (error) {
+        failures.push(error);
       }
     }
     if (failures.length > 0) throw failures.length === 1 ? failures[0] : new AggregateError(failures, 'workflow runs failed');
@@ -676,6 +656,16 @@ export class WorkflowEngine {
     this.segmentCache.set(id, { at: Date.now(), segment });
     return segment;
   }
+}
+
+/** The workflows watching each segment. */
+function bySegment(workflows: readonly Workflow[]): Map<string, Workflow[]> {
+  const watching = new Map<string, Workflow[]>();
+  for (const workflow of workflows) {
+    if (workflow.trigger.type !== 'segment_entered') continue;
+    watching.set(workflow.trigger.segmentId, [...(watching.get(workflow.trigger.segmentId) ?? []), workflow]);
+  }
+  return watching;
 }
 
 /** What the engine reads of a contact event. */

@@ -2,7 +2,7 @@ import type { Contact } from './contact.ts';
 import type { Filter } from './filter.ts';
 import { isPlainObject } from './merge-patch.ts';
 import { isCalendarDate, normalizeTags } from './normalize.ts';
-import type { TimeTrigger, WorkflowTrigger } from './workflow.ts';
+import { isTimeTrigger, type RunCause, type TimeTrigger, type WorkflowTrigger } from './workflow.ts';
 
 /**
  * The engine's decisions, pure: does a change set a trigger off, which period of a time trigger
@@ -85,6 +85,36 @@ function isTruncated(value: unknown): boolean {
 
 function tagsOf(value: unknown): string[] {
   return Array.isArray(value) ? normalizeTags(value.filter((v): v is string => typeof v === 'string')) : [];
+}
+
+/**
+ * Whether a change concerns a trigger at all (before the engine reads anything): an event trigger
+ * it may match, a time trigger whose period it may have started, or a segment it may have moved.
+ */
+export function mayReact(trigger: WorkflowTrigger, change: ContactChange): boolean {
+  if (trigger.type === 'segment_entered') return true;
+  return isTimeTrigger(trigger) ? mayStartPeriod(trigger, change) : matchEventTrigger(trigger, change) !== 'not_matched';
+}
+
+/**
+ * The run an event or time trigger asks for on a change, decided on the contact as it is now:
+ * the event itself, or the period the change put the contact in. Segment triggers are decided by
+ * `segmentStep`, with what was recorded before.
+ */
+export function causeOfChange(
+  trigger: WorkflowTrigger,
+  contact: Contact,
+  change: ContactChange,
+  now: Date,
+): RunCause | 'undecidable' | undefined {
+  if (trigger.type === 'segment_entered') return undefined;
+  if (isTimeTrigger(trigger)) {
+    const period = mayStartPeriod(trigger, change) ? periodOf(trigger, contact, now) : undefined;
+    return period && { kind: 'period', ...period };
+  }
+  const match = matchEventTrigger(trigger, change);
+  if (match === 'undecidable') return match;
+  return match === 'matched' ? { kind: 'event', eventId: change.eventId, eventType: change.type } : undefined;
 }
 
 // ——————————————————————————— time triggers ———————————————————————————

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   candidateFilter,
+  causeOfChange,
   contactBefore,
   matchEventTrigger,
+  mayReact,
   mayStartPeriod,
   nextAnniversary,
   periodOf,
@@ -74,6 +76,31 @@ describe('event triggers', () => {
     expect(matchEventTrigger({ type: 'contact_created' }, change('contact.updated', { firstName: { to: 'Ada' } }))).toBe(
       'not_matched',
     );
+  });
+});
+
+describe('the run a change asks for', () => {
+  const contact = storedContact({ createdAt: '2026-01-01T00:00:00.000Z', customFields: { contractEnd: '2026-06-10' } });
+  const now = new Date('2026-06-01T12:00:00.000Z');
+  const tagged = change('contact.updated', { tags: { from: [], to: ['vip'] } });
+
+  it('is the event for event triggers, the period for time triggers the change may have started', () => {
+    expect(causeOfChange(tagAdded, contact, tagged, now)).toEqual({
+      kind: 'event',
+      eventId: 'e-1',
+      eventType: 'contact.updated',
+    });
+    const contractEnds: WorkflowTrigger = { type: 'date_approaching', field: 'customFields.contractEnd', days: 30 };
+    const renewed = change('contact.updated', { 'customFields.contractEnd': { from: '2025-06-10', to: '2026-06-10' } });
+    expect(causeOfChange(contractEnds, contact, renewed, now)).toEqual({
+      kind: 'period',
+      key: 'date:customFields.contractEnd:2026-06-10',
+      since: '2026-05-11T00:00:00.000Z',
+    });
+    // A tag says nothing about a contract: the schedule, not this change, decides that period.
+    expect(causeOfChange(contractEnds, contact, tagged, now)).toBeUndefined();
+    expect(mayReact(contractEnds, tagged)).toBe(false);
+    expect(mayReact({ type: 'segment_entered', segmentId: 's' }, tagged)).toBe(true);
   });
 });
 
