@@ -39,7 +39,8 @@ export const functions = {
     description: 'Every route of the HTTP API',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    access: { table: 'readwrite', search: 'readwrite' },
+    // The bucket: upload and download links for imports and exports are signed with this role.
+    access: { table: 'readwrite', search: 'readwrite', bucket: 'readwrite' },
   },
   authorizer: {
     description: 'Authenticates API keys and Cognito tokens for every route that needs it',
@@ -97,6 +98,25 @@ export const functions = {
     // The audit holds every contact's match profile in memory: ~1 KB each.
     memoryMb: 1769,
     timeoutSeconds: 900,
+    access: { table: 'readwrite' },
+  },
+  'import-worker': {
+    description: 'Runs import jobs: reads the uploaded file, writes contacts, checkpoints, re-triggers itself',
+    memoryMb: 2048,
+    timeoutSeconds: 900,
+    access: { table: 'readwrite', bucket: 'readwrite' },
+  },
+  'export-worker': {
+    description: 'Runs export jobs: streams the selected contacts into a CSV, JSON lines or vCard file',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    // Search: a segment or a filter is walked through the search index.
+    access: { table: 'readwrite', bucket: 'readwrite', search: 'read' },
+  },
+  'job-sweeper': {
+    description: 'Re-dispatches import and export jobs whose worker died',
+    memoryMb: 256,
+    timeoutSeconds: 60,
     access: { table: 'readwrite' },
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -213,6 +233,19 @@ export const routes: readonly RouteSpec[] = [
   api('GET', '/v1/duplicates/{id}', 'getDuplicate', 'crm:read'),
   api('POST', '/v1/duplicates/{id}/dismiss', 'dismissDuplicate', 'crm:write'),
   api('POST', '/v1/admin/dedup/audit', 'auditDuplicates', 'crm:manage'),
+
+  api('POST', '/v1/imports', 'createImport', 'crm:manage'),
+  api('GET', '/v1/imports', 'listImports', 'crm:manage'),
+  api('GET', '/v1/imports/{id}', 'getImport', 'crm:manage'),
+  api('POST', '/v1/imports/{id}/start', 'startImport', 'crm:manage'),
+  api('POST', '/v1/imports/{id}/cancel', 'cancelImport', 'crm:manage'),
+  api('GET', '/v1/imports/{id}/errors', 'importErrorReport', 'crm:manage'),
+
+  api('POST', '/v1/exports', 'createExport', 'crm:manage'),
+  api('GET', '/v1/exports', 'listExports', 'crm:manage'),
+  api('GET', '/v1/exports/{id}', 'getExport', 'crm:manage'),
+  api('POST', '/v1/exports/{id}/cancel', 'cancelExport', 'crm:manage'),
+  api('GET', '/v1/exports/{id}/download', 'downloadExport', 'crm:manage'),
 
   api('POST', '/v1/api-keys', 'createApiKey', 'admin'),
   api('GET', '/v1/api-keys', 'listApiKeys', 'admin'),
@@ -340,6 +373,25 @@ export const subscriptions: readonly SubscriptionSpec[] = [
     pattern: { source: ['kith'], 'detail-type': [{ prefix: 'contact.' }] },
     description: 'Re-match a contact whose identity changed; withdraw suggestions of archived and merged ones',
   },
+  {
+    name: 'import-worker',
+    function: 'import-worker',
+    // `dispatch` changes when an import is started, re-triggers itself, or is swept.
+    pattern: { source: ['kith'], 'detail-type': ['import_job.updated'], detail: { changedFields: ['dispatch'] } },
+    description: 'Runs an import job whenever it is dispatched',
+  },
+  {
+    name: 'export-worker-created',
+    function: 'export-worker',
+    pattern: { source: ['kith'], 'detail-type': ['export_job.created'] },
+    description: 'Runs a new export job',
+  },
+  {
+    name: 'export-worker-redispatched',
+    function: 'export-worker',
+    pattern: { source: ['kith'], 'detail-type': ['export_job.updated'], detail: { changedFields: ['dispatch'] } },
+    description: 'Runs an export job again after its worker died',
+  },
 ];
 
 /** Timed invocations; the function receives `{ schedule, scheduledTime }`. */
@@ -369,6 +421,12 @@ export const schedules: readonly ScheduleSpec[] = [
     function: 'dedup',
     expression: 'cron(30 3 * * ? *)',
     description: 'Whole-table duplicate audit: finds what per-change matching missed and repairs the blocking index',
+  },
+  {
+    name: 'job-sweeper',
+    function: 'job-sweeper',
+    expression: 'rate(5 minutes)',
+    description: 'Re-dispatches import and export jobs whose lease ran out',
   },
 ];
 

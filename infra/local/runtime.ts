@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { functions, gateway as gatewayFunctions, routes, type FunctionName } from '../topology.ts';
 import { createServices, searchIndexFromEnv, settingsFromEnv, type Services, type Settings } from '../../shared/app/services.ts';
@@ -8,7 +10,9 @@ import { createStore, dynamoClientConfig } from '../../shared/store/client.ts';
 import { systemClock, type Clock } from '../../shared/domain/clock.ts';
 import { LIMITS } from '../../shared/domain/limits.ts';
 import { MemoryDeadLetterStore, type DeadLetterStore } from '../../shared/events/dead-letters.ts';
+import { LocalBlobStorage } from '../../shared/blobs/local.ts';
 import { createGateway } from './gateway.ts';
+import { createBlobServer } from './blob-server.ts';
 import { ensureTable } from './table.ts';
 import { FileDeadLetterStore } from './dead-letter-files.ts';
 import { LocalPipeline } from './pipeline.ts';
@@ -39,6 +43,8 @@ export interface RuntimeOptions {
   realTimeSchedules?: boolean;
   /** One line per HTTP request (npm start prints them). */
   onRequest?: (line: string) => void;
+  /** Where imported and exported files live: `<home>/blobs`, else this, else a fresh temp folder. */
+  blobDir?: string;
 }
 
 export interface Runtime {
@@ -90,11 +96,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     realTimeSchedules: options.realTimeSchedules ?? clock === systemClock,
     retry: options.retry,
   });
+  // S3's stand-in: files under a folder, behind links this small server honours.
+  const blobs = new LocalBlobStorage({
+    root: options.blobDir ?? (options.home ? join(options.home, 'blobs') : join(tmpdir(), `kith-blobs-${randomUUID()}`)),
+  });
+  const blobServer = createBlobServer(blobs);
+  blobs.baseUrl = `${await listen(blobServer, 0, options.host ?? '127.0.0.1')}/blobs`;
   const services = createServices({
     store,
     clock,
     settings: options.settings ?? settingsFromEnv(),
     deadLetters: pipeline.deadLetters,
+    blobs,
     searchIndex: options.searchIndex ?? searchIndexFromEnv(),
   });
   // The embedded index lives in memory: it is filled from the table at every start. OpenSearch
@@ -127,6 +140,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         gateway.closeAllConnections();
       });
       await pipeline.stop();
+      await new Promise<void>((resolve) => {
+        blobServer.close(() => resolve());
+        blobServer.closeAllConnections();
+      });
       store.db.destroy();
       await services.search.index.close();
     },

@@ -45,10 +45,22 @@ import { createWebhookSender, type WebhookSender } from '../events/webhook-sende
 import { SegmentMemberRepository, WorkflowRepository, WorkflowRunRepository } from '../store/workflows.ts';
 import { WorkflowEngine, WorkflowService } from './workflows.ts';
 import { WorkflowActions } from './workflow-actions.ts';
+import { JobRepository } from '../store/jobs.ts';
+import { SuppressionRepository } from '../store/suppressions.ts';
+import type { BlobStorage } from '../blobs/blob-storage.ts';
+import { blobStorageFromEnv } from '../blobs/from-env.ts';
+import { ImportService } from './imports.ts';
+import { ExportService } from './exports.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
   defaultPhoneRegion: CountryCode;
+  /** How long a job worker's lease lasts between checkpoints (LIMITS.jobLeaseMs unless set). */
+  jobLeaseMs?: number;
+  /** Transactions an import worker runs at once (LIMITS.importWriteConcurrency unless set). */
+  importConcurrency?: number;
+  /** Rows between an import's checkpoints (LIMITS.importChunkRows unless set). */
+  importChunkRows?: number;
   /**
    * Let webhooks reach loopback and private addresses. Off in AWS (SSRF: the metadata service,
    * the VPC); the local runtime turns it on so a receiver on localhost works.
@@ -59,8 +71,21 @@ export interface Settings {
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const region = (env.KITH_DEFAULT_PHONE_REGION ?? 'US').toUpperCase();
   if (!/^[A-Z]{2}$/.test(region)) throw new Error(`KITH_DEFAULT_PHONE_REGION must be a two-letter region, not ${region}`);
+  const lease = env.KITH_JOB_LEASE_SECONDS ? Number(env.KITH_JOB_LEASE_SECONDS) * 1000 : undefined;
+  const concurrency = env.KITH_IMPORT_CONCURRENCY ? Number(env.KITH_IMPORT_CONCURRENCY) : undefined;
+  if (lease !== undefined && !(lease > 0)) throw new Error('KITH_JOB_LEASE_SECONDS must be a positive number');
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    throw new Error('KITH_IMPORT_CONCURRENCY must be a positive integer');
+  }
+  const chunkRows = env.KITH_IMPORT_CHUNK_ROWS ? Number(env.KITH_IMPORT_CHUNK_ROWS) : undefined;
+  if (chunkRows !== undefined && !(Number.isInteger(chunkRows) && chunkRows > 0)) {
+    throw new Error('KITH_IMPORT_CHUNK_ROWS must be a positive integer');
+  }
   return {
     defaultPhoneRegion: region as CountryCode,
+    jobLeaseMs: lease,
+    importConcurrency: concurrency,
+    importChunkRows: chunkRows,
     allowPrivateWebhookTargets: ['1', 'true'].includes(env.KITH_WEBHOOKS_ALLOW_PRIVATE_NETWORKS ?? ''),
   };
 }
@@ -104,6 +129,13 @@ export interface Services {
   workflows: WorkflowService;
   /** Runs workflows on contact changes and on time; the `workflow-engine` function drives it. */
   workflowEngine: WorkflowEngine;
+  /** Uploaded imports, exports and error reports: S3 in AWS, a folder locally. */
+  blobs: BlobStorage;
+  jobs: JobRepository;
+  imports: ImportService;
+  exports: ExportService;
+  /** Erased people's identities, which imports do not bring back. */
+  suppressions: SuppressionRepository;
 }
 
 /**
@@ -135,8 +167,12 @@ export function createServices(deps: {
   extraMergeParticipants?: MergeParticipant[];
   /** The runtime's dead letters (the local runtime passes its own); 501 without. */
   deadLetters?: DeadLetterQueue;
+  /** Blob storage; from the environment (S3 bucket, or a local folder) when absent. */
+  blobs?: BlobStorage;
 }): Services {
   const clock = deps.clock ?? systemClock;
+  const blobs = deps.blobs ?? blobStorageFromEnv();
+  const jobs = new JobRepository(deps.store, clock);
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
   const contacts = new ContactService(contactRepository, fields, deps.settings);
@@ -218,6 +254,11 @@ export function createServices(deps: {
       company: async (id) => (await companyRepository.get(id)) !== undefined,
     }),
     deadLetters: deps.deadLetters ?? unavailableDeadLetterQueue,
+    blobs,
+    jobs,
+    imports: new ImportService(jobs, blobs, clock),
+    exports: new ExportService(jobs, blobs, clock, search),
+    suppressions: new SuppressionRepository(deps.store, clock),
     search,
     segments: new SegmentService(segmentRepository, search),
     workflows: new WorkflowService({

@@ -44,6 +44,7 @@ import type { Store } from '../store/client.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { SegmentRepository } from '../store/segments.ts';
 import { transactWrite } from '../store/transact.ts';
+import { firstVersion, nextVersion } from '../store/records.ts';
 import type { DeliveryRepository, WebhookDelivery } from '../store/webhooks.ts';
 import {
   RunExistsError,
@@ -108,16 +109,10 @@ export class WorkflowService {
 
   async create(input: unknown, actor: string): Promise<WorkflowView & { secret: string }> {
     const fields = await this.checked(normalizeWorkflow(input));
-    const at = this.clock.now();
     const workflow: Workflow = {
       ...fields,
-      id: newId(at.getTime()),
       secret: generateWebhookSecret(),
-      version: 1,
-      createdAt: at.toISOString(),
-      updatedAt: at.toISOString(),
-      createdBy: actor,
-      updatedBy: actor,
+      ...firstVersion(this.clock, actor, newId(this.clock.now().getTime())),
     };
     await this.repository.put(workflow, 0);
     return { ...viewOf(workflow), secret: workflow.secret };
@@ -194,15 +189,7 @@ export class WorkflowService {
       ifMatch,
       load: () => this.repository.require(id),
       write: async (current) => {
-        const next: Workflow = {
-          ...(await change(current)),
-          id: current.id,
-          createdAt: current.createdAt,
-          createdBy: current.createdBy,
-          version: current.version + 1,
-          updatedAt: this.clock.now().toISOString(),
-          updatedBy: actor,
-        };
+        const next: Workflow = { ...(await change(current)), ...nextVersion(current, this.clock, actor) };
         await this.repository.put(next, current.version);
         return next;
       },

@@ -6,6 +6,7 @@ import { ErrorCollector, parseOrThrow } from './validation.ts';
 import { PostalAddress } from './contact.ts';
 import { applyMergePatch, isPlainObject } from './merge-patch.ts';
 import { ValidationError } from './errors.ts';
+import type { EntityMeta } from './entity.ts';
 
 export const CompanyInput = z.strictObject({
   name: z.string().max(LIMITS.maxNameLength),
@@ -24,13 +25,7 @@ export interface CompanyFields extends Omit<CompanyInput, 'tags'> {
   tags: string[];
 }
 
-export interface Company extends CompanyFields {
-  id: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  createdBy?: string;
-  updatedBy?: string;
+export interface Company extends CompanyFields, EntityMeta {
   status: 'active' | 'archived';
 }
 

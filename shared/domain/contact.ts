@@ -6,6 +6,7 @@ import { checkCustomFields, requiredKeys, type CustomFieldValue, type FieldDefin
 import { ErrorCollector, fieldErrorsOf } from './validation.ts';
 import { applyMergePatch, isPlainObject } from './merge-patch.ts';
 import { ValidationError } from './errors.ts';
+import type { EntityMeta } from './entity.ts';
 
 export const LIFECYCLE_STAGES = [
   'subscriber',
@@ -122,13 +123,7 @@ export interface ContactFields extends Omit<ContactInput, 'emails' | 'phones' | 
   customFields: Record<string, CustomFieldValue>;
 }
 
-export interface Contact extends ContactFields {
-  id: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  createdBy?: string;
-  updatedBy?: string;
+export interface Contact extends ContactFields, EntityMeta {
   status: ContactStatus;
   completeness: number;
   lastInteractionAt?: string;

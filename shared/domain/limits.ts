@@ -47,6 +47,39 @@ export const LIMITS = {
   searchBulkAttempts: 5,
   /** Retries of optimistic read-modify-write loops inside one request. */
   maxOptimisticRetries: 5,
+
+  /** Largest file an import accepts, and most data rows in it (a job keeps its prepared rows in memory). */
+  maxImportFileBytes: 256 * 1024 * 1024,
+  maxImportRows: 500_000,
+  /** Longest CSV record, in characters: a quoted field that never closes stops here, not at the end of the file. */
+  maxCsvRecordChars: 256 * 1024,
+  /** Rows a worker prepares, looks up and writes as one unit; the job item is checkpointed after each. */
+  importChunkRows: 1000,
+  /** Items in one TransactWriteItems (DynamoDB's ceiling). */
+  maxTransactionItems: 100,
+  /** Transactions and updates an import worker runs at once. */
+  importWriteConcurrency: 4,
+  /** Keys in one BatchGetItem (DynamoDB's ceiling). */
+  maxBatchGetKeys: 100,
+  /** Items in one BatchWriteItem (DynamoDB's ceiling). */
+  maxBatchWriteItems: 25,
+  /** Errors and preview rows a job item carries for GET (the full list is the error report). */
+  jobErrorsShown: 20,
+  jobPreviewRows: 10,
+  /** How long a worker owns a running job without renewing; after that another may take over. */
+  jobLeaseMs: 60_000,
+  /** Invocations a job may take (continuations and retries) before it is failed rather than retried forever. */
+  maxJobInvocations: 50,
+  /** A worker stops, checkpoints and re-triggers itself when its invocation has less than this left. */
+  jobTimeReserveMs: 60_000,
+  /** Per-row idempotency markers of imports outlive any job that could resume them. */
+  importMarkerTtlSeconds: 14 * 24 * 60 * 60,
+  /** Upload and download links of jobs. */
+  jobLinkTtlSeconds: 15 * 60,
+  /** Contacts an export reads per page. */
+  exportPageSize: 100,
+  /** vCard content lines are folded at this many octets (RFC 6350 §3.2). */
+  vcardLineOctets: 75,
   /** How long the HTTP API trusts an authorizer answer for the same Authorization header. */
   authorizerResultCacheSeconds: 60,
   /** EventBridge's ceiling for one event (PutEvents entry), envelope included. */

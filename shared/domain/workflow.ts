@@ -8,6 +8,7 @@ import { compileFilter, FilterSchema, type Filter, type FilterContext } from './
 import { parseOrThrow } from './validation.ts';
 import { ValidationError, type FieldError } from './errors.ts';
 import { WebhookUrl } from './webhooks.ts';
+import type { EntityMeta } from './entity.ts';
 import type { CountryCode } from 'libphonenumber-js';
 
 /**
@@ -134,15 +135,9 @@ export interface WorkflowFields {
   actions: WorkflowAction[];
 }
 
-export interface Workflow extends WorkflowFields {
-  id: string;
+export interface Workflow extends WorkflowFields, EntityMeta {
   /** Signs the workflow's webhook actions (`whsec_…`); shown once, when created or rotated. */
   secret: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  createdBy: string;
-  updatedBy: string;
 }
 
 export const READ_ONLY_WORKFLOW_FIELDS = ['id', 'secret', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy'] as const;

@@ -70,6 +70,10 @@ export const ENTITY_EVENTS: Readonly<Record<string, EntityEventSpec>> = {
     carriesChanges: false,
     facts: { contactId: 'contactId', otherId: 'otherId', typeKey: 'typeKey' },
   },
+  // Import and export jobs: their workers subscribe to `<kind>_job.created` and to updates whose
+  // changedFields hold `dispatch` (a start, a worker handing over, the sweeper).
+  [ITEM_TYPES.importJob]: { carriesChanges: false },
+  [ITEM_TYPES.exportJob]: { carriesChanges: false },
   // The reminder sweep fires a reminder by setting `remindedAt` (once per `remindAt`).
   [ITEM_TYPES.task]: {
     carriesChanges: false,

@@ -1,6 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../domain/ids.ts';
-import { NotFoundError } from '../domain/errors.ts';
 import type { Company, CompanyFields } from '../domain/company.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';
@@ -8,6 +6,7 @@ import { claimDelete, claimPut, diffClaims } from './claims.ts';
 import { transactWrite, type GuardedWrite } from './transact.ts';
 import { versionedPut } from './versioned.ts';
 import { entityOf } from './items.ts';
+import { firstVersion, nextVersion, readEntity, requireEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
 
@@ -32,31 +31,18 @@ export class CompanyRepository {
     this.clock = clock;
   }
 
-  async get(id: string): Promise<Company | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.company(id), ConsistentRead: true }),
-    );
-    return Item ? entityOf<Company>(Item) : undefined;
+  get(id: string): Promise<Company | undefined> {
+    return readEntity<Company>(this.store, keys.company(id));
   }
 
-  async require(id: string): Promise<Company> {
-    const company = await this.get(id);
-    if (!company) throw new NotFoundError('company', id);
-    return company;
+  require(id: string): Promise<Company> {
+    return requireEntity<Company>(this.store, keys.company(id), 'company', id);
   }
 
   async create(fields: CompanyFields, actor: string): Promise<Company> {
-    const now = this.clock.now().toISOString();
-    const company: Company = {
-      ...fields,
-      id: newId(this.clock.now().getTime()),
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: actor,
-      updatedBy: actor,
-      status: 'active',
-    };
+    const meta = firstVersion(this.clock, actor, newId(this.clock.now().getTime()));
+    const now = meta.createdAt;
+    const company: Company = { ...fields, ...meta, status: 'active' };
     const writes = [
       this.profilePut(company, 0),
       ...[...claimsOf(company).values()].map((key) =>
@@ -68,17 +54,8 @@ export class CompanyRepository {
   }
 
   async replace(current: Company, fields: CompanyFields, actor: string, status = current.status): Promise<Company> {
-    const now = this.clock.now().toISOString();
-    const next: Company = {
-      ...fields,
-      id: current.id,
-      createdAt: current.createdAt,
-      createdBy: current.createdBy,
-      status,
-      version: current.version + 1,
-      updatedAt: now,
-      updatedBy: actor,
-    };
+    const next: Company = { ...fields, ...nextVersion(current, this.clock, actor), status };
+    const now = next.updatedAt;
     const { added, removed } = diffClaims(claimsOf(current), claimsOf(next));
     const writes: GuardedWrite[] = [
       this.profilePut(next, current.version),

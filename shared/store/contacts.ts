@@ -9,6 +9,7 @@ import { claimDelete, claimPut, claimTransfer, diffClaims } from './claims.ts';
 import { transactWrite, type GuardedWrite } from './transact.ts';
 import { versionedPut } from './versioned.ts';
 import { entityOf } from './items.ts';
+import { firstVersion, readEntity, requireEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
 
@@ -44,17 +45,12 @@ export class ContactRepository {
     this.clock = clock;
   }
 
-  async get(id: string, options: { consistent?: boolean } = {}): Promise<Contact | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.contact(id), ConsistentRead: options.consistent ?? true }),
-    );
-    return Item ? entityOf<Contact>(Item) : undefined;
+  get(id: string, options: { consistent?: boolean } = {}): Promise<Contact | undefined> {
+    return readEntity<Contact>(this.store, keys.contact(id), options);
   }
 
-  async require(id: string): Promise<Contact> {
-    const contact = await this.get(id);
-    if (!contact) throw new NotFoundError('contact', id);
-    return contact;
+  require(id: string): Promise<Contact> {
+    return requireEntity<Contact>(this.store, keys.contact(id), 'contact', id);
   }
 
   /** Up to 100 contacts by id, in the order asked; missing ids are left out. */
@@ -76,32 +72,46 @@ export class ContactRepository {
   }
 
   async create(fields: ContactFields, actor: string): Promise<Contact> {
-    const now = this.clock.now().toISOString();
-    const contact: Contact = {
+    const contact = this.newContact(fields, actor, newId(this.clock.now().getTime()));
+    await transactWrite(this.store, this.createWrites(contact));
+    return entityOf<Contact>({ ...contact });
+  }
+
+  /** A contact as `create` would store it, under an id the caller chose (imports derive theirs). */
+  newContact(fields: ContactFields, actor: string, id: string, extra: Partial<Contact> = {}): Contact {
+    return {
       ...fields,
-      id: newId(this.clock.now().getTime()),
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: actor,
-      updatedBy: actor,
+      ...extra,
+      ...firstVersion(this.clock, actor, id),
       status: 'active',
       completeness: completenessOf(fields),
     };
+  }
+
+  /**
+   * The writes that create a contact: its profile (only if absent), a claim on its primary email
+   * and each external id, and its company membership. One transaction, alone or with others.
+   */
+  createWrites(contact: Contact): GuardedWrite[] {
     const writes: GuardedWrite[] = [this.profilePut(contact, 0)];
     for (const key of claimsOf(contact).values()) {
-      writes.push(claimPut(this.store.tableName, key, claimTypeOf(key), contact.id, conflictFor(key), now));
+      writes.push(claimPut(this.store.tableName, key, claimTypeOf(key), contact.id, conflictFor(key), contact.createdAt));
     }
-    writes.push(...this.membershipWrites(contact.id, undefined, contact.companyId, now));
-    await transactWrite(this.store, writes);
-    return entityOf<Contact>({ ...contact });
+    writes.push(...this.membershipWrites(contact.id, undefined, contact.companyId, contact.createdAt));
+    return writes;
   }
 
   /**
    * Replaces the contact's fields, moving claims and the company membership with it, in one
    * transaction that only succeeds if nobody wrote the contact since `current` was read.
    */
-  async replace(current: Contact, fields: ContactFields, actor: string, extra: Partial<Contact> = {}): Promise<Contact> {
+  async replace(
+    current: Contact,
+    fields: ContactFields,
+    actor: string,
+    extra: Partial<Contact> = {},
+    alsoWrite: GuardedWrite[] = [],
+  ): Promise<Contact> {
     const now = this.clock.now().toISOString();
     const next: Contact = {
       ...pickServerFields(current),
@@ -121,6 +131,7 @@ export class ContactRepository {
       ...removed.map((key) => claimDelete(this.store.tableName, key, current.id)),
       ...added.map((key) => claimPut(this.store.tableName, key, claimTypeOf(key), current.id, conflictFor(key), now)),
       ...this.membershipWrites(current.id, current.companyId, next.companyId, now),
+      ...alsoWrite,
     ];
     await transactWrite(this.store, writes);
     return entityOf<Contact>({ ...next });

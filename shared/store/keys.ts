@@ -12,6 +12,10 @@ export const ITEM_TYPES = {
   field: 'field',
   apiKey: 'api_key',
   idempotency: 'idempotency',
+  importJob: 'import_job',
+  exportJob: 'export_job',
+  importRowMarker: 'import_row_marker',
+  suppression: 'suppression',
   segment: 'segment',
   /** Field history entries, written by the history consumer; the stream translator ignores them. */
   history: 'history',
@@ -89,6 +93,20 @@ export const keys = {
 
   idempotency: (scope: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${idempotencyKey}`, sk: 'RECORD' }),
 
+  /** Import and export jobs; GSI1 lists each kind newest first. */
+  job: (id: string): Key => ({ pk: `JOB#${id}`, sk: 'JOB' }),
+  jobList: (kind: 'import' | 'export', id: string) => ({ gsi1pk: `JOBS#${kind}`, gsi1sk: id }),
+  jobListPartition: (kind: 'import' | 'export') => `JOBS#${kind}`,
+  /** GSI2, sparse: jobs that still have work, by the time their lease runs out (the sweeper's view). */
+  activeJob: (leaseUntil: string, id: string) => ({ gsi2pk: 'JOBS#active', gsi2sk: `${leaseUntil}#${id}` }),
+  activeJobsPartition: () => 'JOBS#active',
+  /** Written in the same transaction as the update a row of an import applied: a replay sees it and skips. */
+  importRowMarker: (jobId: string, row: number): Key => ({ pk: `JOB#${jobId}`, sk: `ROW#${String(row).padStart(9, '0')}` }),
+
+  /** An erased person's email or phone, hashed: imports skip them unless told otherwise. */
+  suppression: (hash: string): Key => ({ pk: `SUPPRESSED#${hash}`, sk: 'SUPPRESSED' }),
+  /** Present once anyone was ever suppressed. */
+  suppressionInUse: (): Key => ({ pk: 'SUPPRESSED#ANY', sk: 'SUPPRESSED' }),
   /** Everything stored under a contact: profile, memberships, timeline, history, edges. */
   contactPartition: (id: string) => `CONTACT#${id}`,
   /** Sort-key prefixes of the item kinds in a contact's partition. */

@@ -1,13 +1,13 @@
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { newId } from '../domain/ids.ts';
-import { NotFoundError, VersionMismatchError } from '../domain/errors.ts';
+import { VersionMismatchError } from '../domain/errors.ts';
 import type { Segment, SegmentInput } from '../domain/segment.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ITEM_TYPES, keys } from './keys.ts';
 import { transactWrite } from './transact.ts';
 import { versionedPut } from './versioned.ts';
-import { entityOf } from './items.ts';
+import { firstVersion, nextVersion, readEntity, requireEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
 
@@ -21,44 +21,22 @@ export class SegmentRepository {
     this.clock = clock;
   }
 
-  async get(id: string): Promise<Segment | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.segment(id), ConsistentRead: true }),
-    );
-    return Item ? entityOf<Segment>(Item) : undefined;
+  get(id: string): Promise<Segment | undefined> {
+    return readEntity<Segment>(this.store, keys.segment(id));
   }
 
-  async require(id: string): Promise<Segment> {
-    const segment = await this.get(id);
-    if (!segment) throw new NotFoundError('segment', id);
-    return segment;
+  require(id: string): Promise<Segment> {
+    return requireEntity<Segment>(this.store, keys.segment(id), 'segment', id);
   }
 
   async create(input: SegmentInput, actor: string): Promise<Segment> {
-    const now = this.clock.now().toISOString();
-    const segment: Segment = {
-      ...input,
-      id: newId(this.clock.now().getTime()),
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: actor,
-      updatedBy: actor,
-    };
+    const segment: Segment = { ...input, ...firstVersion(this.clock, actor, newId(this.clock.now().getTime())) };
     await transactWrite(this.store, [this.put(segment, 0)]);
     return segment;
   }
 
   async replace(current: Segment, input: SegmentInput, actor: string): Promise<Segment> {
-    const next: Segment = {
-      ...input,
-      id: current.id,
-      createdAt: current.createdAt,
-      createdBy: current.createdBy,
-      version: current.version + 1,
-      updatedAt: this.clock.now().toISOString(),
-      updatedBy: actor,
-    };
+    const next: Segment = { ...input, ...nextVersion(current, this.clock, actor) };
     await transactWrite(this.store, [this.put(next, current.version)]);
     return next;
   }

@@ -1,10 +1,11 @@
-import { GetCommand, UpdateCommand, BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, VersionMismatchError } from '../domain/errors.ts';
 import { isReminderPending, type Task, type TaskStatus } from '../domain/task.ts';
 import { shardOf, waitingMinute } from '../domain/due.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';
 import { entityOf } from './items.ts';
+import { readEntity, requireEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import { versionedPut } from './versioned.ts';
 import { isConditionFailure, type GuardedWrite } from './transact.ts';
@@ -33,17 +34,12 @@ export class TaskRepository {
     this.store = store;
   }
 
-  async get(id: string): Promise<Task | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.task(id), ConsistentRead: true }),
-    );
-    return Item ? entityOf<Task>(Item) : undefined;
+  get(id: string): Promise<Task | undefined> {
+    return readEntity<Task>(this.store, keys.task(id));
   }
 
-  async require(id: string): Promise<Task> {
-    const task = await this.get(id);
-    if (!task) throw new NotFoundError('task', id);
-    return task;
+  require(id: string): Promise<Task> {
+    return requireEntity<Task>(this.store, keys.task(id), 'task', id);
   }
 
   /** The writes that store `next` (at `now`) over `current` (undefined when new), links included. */

@@ -25,23 +25,43 @@ export interface GuardedWrite {
  */
 export async function transactWrite(store: Store, writes: GuardedWrite[]): Promise<void> {
   if (writes.length === 1 && !writes[0]!.item.ConditionCheck) return singleWrite(store, writes[0]!);
+  const outcome = await tryTransactWrite(store, writes);
+  if (outcome.ok) return;
+  for (const failure of outcome.failed) {
+    const mapped = writes[failure.index]?.onConditionFailed?.(failure.existing);
+    if (mapped) throw mapped;
+  }
+  if (outcome.conflict) throw new ConflictError('Another change to the same record was in progress; retry the request.');
+  throw outcome.error;
+}
+
+export type TransactOutcome =
+  | { ok: true }
+  | {
+      ok: false;
+      /** Writes whose condition failed, with the item as it stood. */
+      failed: { index: number; existing: Record<string, unknown> | undefined }[];
+      /** Another transaction touched the same items: the whole thing may simply be retried. */
+      conflict: boolean;
+      error: unknown;
+    };
+
+/**
+ * Runs the writes as one transaction and reports every write whose condition failed, so a
+ * caller that packed many records into one transaction can tell which of them to set aside.
+ */
+export async function tryTransactWrite(store: Store, writes: GuardedWrite[]): Promise<TransactOutcome> {
   const items = writes.map(({ item, onConditionFailed }) => (onConditionFailed ? withOldValues(item) : item));
   try {
     await store.db.send(new TransactWriteCommand({ TransactItems: items }));
+    return { ok: true };
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
     const reasons = error.CancellationReasons ?? [];
-    for (const [index, reason] of reasons.entries()) {
-      if (reason.Code === 'ConditionalCheckFailed') {
-        const existing = reason.Item ? unmarshall(reason.Item) : undefined;
-        const mapped = writes[index]?.onConditionFailed?.(existing);
-        if (mapped) throw mapped;
-      }
-    }
-    if (reasons.some((r) => r.Code === 'TransactionConflict')) {
-      throw new ConflictError('Another change to the same record was in progress; retry the request.');
-    }
-    throw error;
+    const failed = reasons.flatMap((reason, index) =>
+      reason.Code === 'ConditionalCheckFailed' ? [{ index, existing: reason.Item ? unmarshall(reason.Item) : undefined }] : [],
+    );
+    return { ok: false, failed, conflict: reasons.some((r) => r.Code === 'TransactionConflict'), error };
   }
 }
 

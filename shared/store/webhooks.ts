@@ -1,10 +1,11 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, VersionMismatchError } from '../domain/errors.ts';
 import { shardOf, waitingMinute } from '../domain/due.ts';
 import { LIMITS } from '../domain/limits.ts';
 import type { Webhook } from '../domain/webhooks.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';
 import { entityOf } from './items.ts';
+import { readEntity, requireEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import { versionedPut } from './versioned.ts';
 import { transactWrite } from './transact.ts';
@@ -59,17 +60,12 @@ export class WebhookRepository {
     this.store = store;
   }
 
-  async get(id: string): Promise<Webhook | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.webhook(id), ConsistentRead: true }),
-    );
-    return Item ? entityOf<Webhook>(Item) : undefined;
+  get(id: string): Promise<Webhook | undefined> {
+    return readEntity<Webhook>(this.store, keys.webhook(id));
   }
 
-  async require(id: string): Promise<Webhook> {
-    const webhook = await this.get(id);
-    if (!webhook) throw new NotFoundError('webhook', id);
-    return webhook;
+  require(id: string): Promise<Webhook> {
+    return requireEntity<Webhook>(this.store, keys.webhook(id), 'webhook', id);
   }
 
   list(page: PageRequest): Promise<Page<Webhook>> {
@@ -140,11 +136,8 @@ export class DeliveryRepository {
     this.store = store;
   }
 
-  async get(owner: DeliveryOwner, id: string): Promise<WebhookDelivery | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: deliveryKey(owner, id), ConsistentRead: true }),
-    );
-    return Item ? entityOf<WebhookDelivery>(Item) : undefined;
+  get(owner: DeliveryOwner, id: string): Promise<WebhookDelivery | undefined> {
+    return readEntity<WebhookDelivery>(this.store, deliveryKey(owner, id));
   }
 
   list(owner: DeliveryOwner, page: PageRequest): Promise<Page<WebhookDelivery>> {

@@ -10,6 +10,7 @@ import { queryPage, type Page, type PageRequest } from './pages.ts';
 import { versionedPut } from './versioned.ts';
 import { isConditionFailure, transactWrite, type GuardedWrite } from './transact.ts';
 import { DueIndex } from './due.ts';
+import { readEntity, requireEntity } from './records.ts';
 import type { Store } from './client.ts';
 
 /** Workflow definitions: `WORKFLOW#<id>`/`DEF`, listed newest first on GSI1 (`WORKFLOWS`). */
@@ -21,17 +22,12 @@ export class WorkflowRepository {
     this.store = store;
   }
 
-  async get(id: string): Promise<Workflow | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.workflow(id), ConsistentRead: true }),
-    );
-    return Item ? entityOf<Workflow>(Item) : undefined;
+  get(id: string): Promise<Workflow | undefined> {
+    return readEntity<Workflow>(this.store, keys.workflow(id));
   }
 
-  async require(id: string): Promise<Workflow> {
-    const workflow = await this.get(id);
-    if (!workflow) throw new NotFoundError('workflow', id);
-    return workflow;
+  require(id: string): Promise<Workflow> {
+    return requireEntity<Workflow>(this.store, keys.workflow(id), 'workflow', id);
   }
 
   list(page: PageRequest): Promise<Page<Workflow>> {

@@ -5,6 +5,9 @@ import { createStore, dynamoClientConfig, type Store } from '../../shared/store/
 import { ensureTable } from '../../infra/local/table.ts';
 import { createServices, type Services } from '../../shared/app/services.ts';
 import type { Clock } from '../../shared/domain/clock.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalBlobStorage } from '../../shared/blobs/local.ts';
 
 export function dynamoEndpoint(): string {
   return inject('dynamoEndpoint');
@@ -19,6 +22,16 @@ export async function freshStore(): Promise<Store> {
   return createStore({ tableName, endpoint: dynamoEndpoint() });
 }
 
-export async function freshServices(clock?: Clock): Promise<Services> {
-  return createServices({ store: await freshStore(), clock, settings: { defaultPhoneRegion: 'US' } });
+/** Files of a test in a folder of their own; links point nowhere (no blob server runs). */
+export function freshBlobs(): LocalBlobStorage {
+  return new LocalBlobStorage({ root: join(tmpdir(), `kith-test-blobs-${randomUUID()}`), baseUrl: 'http://blobs.invalid' });
+}
+
+export async function freshServices(clock?: Clock, settings: Partial<Services['settings']> = {}): Promise<Services> {
+  return createServices({
+    store: await freshStore(),
+    clock,
+    settings: { defaultPhoneRegion: 'US', ...settings },
+    blobs: freshBlobs(),
+  });
 }

@@ -362,7 +362,8 @@ describe('the search domain', () => {
 
 describe('the files bucket', () => {
   it('exists only when some function declares bucket access, private, encrypted, TLS-only and self-expiring', () => {
-    kith.template.resourceCountIs('AWS::S3::Bucket', 0);
+    // Kith's own topology declares bucket access (imports and exports): the files bucket and its access logs.
+    kith.template.resourceCountIs('AWS::S3::Bucket', 2);
     dev.template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,

@@ -3,6 +3,8 @@ import { contactOperations } from './contacts.ts';
 import { companyOperations } from './companies.ts';
 import { fieldOperations } from './fields.ts';
 import { apiKeyOperations } from './api-keys.ts';
+import { importOperations } from './imports.ts';
+import { exportOperations } from './exports.ts';
 import { searchOperations } from './search.ts';
 import { segmentOperations } from './segments.ts';
 import { activityOperations } from './activities.ts';
@@ -21,6 +23,8 @@ export const operations = {
   ...companyOperations,
   ...fieldOperations,
   ...apiKeyOperations,
+  ...importOperations,
+  ...exportOperations,
   ...searchOperations,
   ...segmentOperations,
   ...activityOperations,
