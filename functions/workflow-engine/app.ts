@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Services } from '../../shared/app/services.ts';
 import type { ChangeReport, EngineNote, EvaluationReport } from '../../shared/app/workflows.ts';
 import type { KithEvent, ScheduledInvocation } from '../../shared/events/types.ts';
+import { LIMITS } from '../../shared/domain/limits.ts';
 
 function isEvent(input: KithEvent | ScheduledInvocation): input is KithEvent {
   return 'detail-type' in input;
@@ -22,14 +23,16 @@ export function create(services: Services) {
   };
   return middy<KithEvent | ScheduledInvocation, ChangeReport | EvaluationReport>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (input) => {
+    .handler(async (input, context) => {
       if (isEvent(input)) {
         const report = await services.workflowEngine.onContactChange(input);
         logNotes(report.notes);
         if (report.ran > 0) logger.info('workflows ran', { eventId: input.detail.eventId, ...report, notes: undefined });
         return report;
       }
-      const report = await services.workflowEngine.evaluateTimeTriggers();
+      // Runs under way get the reserve to finish; what is left is the next evaluation's.
+      const budgetMs = Math.max(0, context.getRemainingTimeInMillis() - LIMITS.workflowEvaluationReserveMs);
+      const report = await services.workflowEngine.evaluateTimeTriggers({ budgetMs });
       logNotes(report.notes);
       logger.info('time triggers evaluated', { scheduledTime: input.scheduledTime, ...report, notes: undefined });
       return report;

@@ -238,6 +238,8 @@ export interface EvaluationReport {
   resumed: number;
   /** Runs that threw: their records wait for the next sweep. */
   failed: number;
+  /** Workflows whose evaluation the time budget cut short: the next evaluation carries on. */
+  unfinished: number;
   notes: EngineNote[];
 }
 
@@ -352,14 +354,23 @@ export class WorkflowEngine {
    * time trigger, selects through the search port the contacts whose period may have begun since
    * its last evaluation, decides each on its current record and starts the runs not recorded yet.
    */
-  async evaluateTimeTriggers(): Promise<EvaluationReport> {
+  async evaluateTimeTriggers(options: { budgetMs?: number } = {}): Promise<EvaluationReport> {
     const now = this.clock.now();
-    const report: EvaluationReport = { workflows: 0, candidates: 0, ran: 0, resumed: 0, failed: 0, notes: [] };
+    // Wall time, not the Clock's: how long this invocation may go on starting runs.
+    const stopAt = performance.now() + (options.budgetMs ?? Number.POSITIVE_INFINITY);
+    const report: EvaluationReport = { workflows: 0, candidates: 0, ran: 0, resumed: 0, failed: 0, unfinished: 0, notes: [] };
     report.resumed = await this.resumeStaleRuns(now, report);
-    for (const workflow of await this.workflows.enabled()) {
-      if (!isTimeTrigger(workflow.trigger)) continue;
+    const timed = (await this.workflows.enabled()).flatMap((workflow) =>
+      isTimeTrigger(workflow.trigger) ? [{ workflow, trigger: workflow.trigger }] : [],
+    );
+    const checkpoints = await Promise.all(timed.map(({ workflow }) => this.workflows.checkpoint(workflow.id)));
+    // The least recently evaluated first: a backfill that outlasts one invocation cannot starve the others.
+    const order = timed
+      .map((entry, i) => ({ ...entry, checkpoint: checkpoints[i] }))
+      .sort((a, b) => (a.checkpoint?.through ?? '').localeCompare(b.checkpoint?.through ?? ''));
+    for (const { workflow, trigger, checkpoint } of order) {
       report.workflows++;
-      await this.evaluate(workflow, workflow.trigger, now, report);
+      if (!(await this.evaluate(workflow, trigger, checkpoint, now, stopAt, report))) report.unfinished++;
     }
     return report;
   }
@@ -393,18 +404,30 @@ export class WorkflowEngine {
     return resumed;
   }
 
-  private async evaluate(workflow: Workflow, trigger: TimeTrigger, now: Date, report: EvaluationReport): Promise<void> {
+  /**
+   * One workflow's scheduled evaluation. Returns false when the budget ran out first: the
+   * checkpoint stays, so the next evaluation selects the same contacts and starts only the runs
+   * not recorded yet.
+   */
+  private async evaluate(
+    workflow: Workflow,
+    trigger: TimeTrigger,
+    checkpoint: { through: string; trigger: string } | undefined,
+    now: Date,
+    stopAt: number,
+    report: EvaluationReport,
+  ): Promise<boolean> {
     // A checkpoint counts only for the trigger it was made with: a changed trigger is evaluated afresh.
     const signature = JSON.stringify(trigger);
-    const checkpoint = await this.workflows.checkpoint(workflow.id);
     const through = checkpoint?.trigger === signature ? new Date(checkpoint.through) : undefined;
-    if (through && evaluatedDaily(trigger) && startOfUtcDay(through) === startOfUtcDay(now)) return;
+    if (through && evaluatedDaily(trigger) && startOfUtcDay(through) === startOfUtcDay(now)) return true;
     const since = through ? new Date(through.getTime() - LIMITS.workflowEvaluationOverlapMinutes * 60_000) : undefined;
     const context = await this.search.filterContext();
     const conditions = this.compiledConditions(workflow, context, report.notes);
-    if (!conditions) return;
+    if (!conditions) return true;
     const candidates = candidateFilter(trigger, now, since);
     const selection: Filter = workflow.conditions ? { and: [candidates, workflow.conditions] } : candidates;
+    let cut = false;
     for await (const page of this.search.allMatching(selection, { pageSize: LIMITS.workflowCandidatePageSize })) {
       report.candidates += page.length;
       const due = page.flatMap((contact) => {
@@ -413,6 +436,7 @@ export class WorkflowEngine {
       });
       const fresh = await this.runs.missing(workflow.id, due);
       await inParallel(fresh, LIMITS.workflowRunConcurrency, async ({ contactId, period }) => {
+        if ((cut ||= performance.now() > stopAt)) return;
         try {
           if ((await this.runOnce(workflow, contactId, { kind: 'period', ...period }, 1)) === 'ran') report.ran++;
         } catch (error) {
@@ -423,8 +447,10 @@ export class WorkflowEngine {
           });
         }
       });
+      if (cut) return false;
     }
     await this.workflows.advanceCheckpoint(workflow.id, now.toISOString(), signature);
+    return true;
   }
 
   /**

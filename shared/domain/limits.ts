@@ -179,6 +179,8 @@ export const LIMITS = {
   workflowCandidatePageSize: 100,
   /** Runs a scheduled evaluation executes at once. */
   workflowRunConcurrency: 8,
+  /** A scheduled evaluation stops starting runs this long before its function's timeout; the next one carries on. */
+  workflowEvaluationReserveMs: 60_000,
 } as const;
 
 /**

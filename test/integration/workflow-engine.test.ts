@@ -267,6 +267,19 @@ describe('time triggers', () => {
     expect(await allRuns(flow.id)).toHaveLength(5);
   });
 
+  it('leaves what its time budget did not reach to the next evaluation, least recently evaluated first', async () => {
+    const first = await workflow({ trigger: { type: 'inactivity', days: 7 }, actions: [{ type: 'add_tag', tag: 'quiet-7' }] });
+    const second = await workflow({ trigger: { type: 'inactivity', days: 14 }, actions: [{ type: 'add_tag', tag: 'quiet-14' }] });
+    for (const name of ['Ada', 'Grace']) await createContact({ firstName: name });
+    clock.advance(15 * DAY);
+
+    const starved = await engine().evaluateTimeTriggers({ budgetMs: 0 });
+    expect(starved).toMatchObject({ workflows: 2, unfinished: 2, ran: 0 });
+    const done = await engine().evaluateTimeTriggers();
+    expect(done).toMatchObject({ unfinished: 0, ran: 4 });
+    expect((await allRuns(first.id)).length + (await allRuns(second.id)).length).toBe(4);
+  });
+
   it('fires a date that a change brings within reach at once, and once, whatever evaluates it next', async () => {
     await services.fields.create({ key: 'contractEnd', label: 'Contract end', type: 'date', required: false }, ACTOR);
     const flow = await workflow({
