@@ -9,13 +9,14 @@
  * Budget: every bundle ≤ 300 KB minified, init ≤ 2 × the empty handler's.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { KithFunction } from '../infra/aws/functions.ts';
+import { cdkJsonContext } from '../infra/aws/cdk-context.ts';
 import { KithStack } from '../infra/aws/kith-stack.ts';
 import { STAGE_SETTINGS } from '../infra/aws/stage.ts';
 import { figure, runStandalone, type Figure } from './lib/figures.ts';
@@ -60,9 +61,7 @@ const LAMBDA_ENVIRONMENT = {
 
 /** Synthesizes the stack with real bundling; returns each function's bundle file. */
 function buildBundles(outdir: string): Map<string, string> {
-  // The feature flags `cdk synth` runs with (cdk.json), so the bundles are the ones users deploy.
-  const { context } = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context: object };
-  const app = new App({ outdir, context: { ...context, '@aws-cdk/core:target-partitions': ['aws'] } });
+  const app = new App({ outdir, context: { ...cdkJsonContext(), '@aws-cdk/core:target-partitions': ['aws'] } });
   const kith = new KithStack(app, 'Kith-bench', { stage: STAGE_SETTINGS.prod });
   const floor = new Stack(app, 'Floor');
   new KithFunction(floor, 'Empty', {

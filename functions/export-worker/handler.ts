@@ -1,6 +1,12 @@
 import { assemble } from '../../shared/app/container.ts';
 import { foundationFromEnv } from '../../shared/app/environment.ts';
-import { companyRepository, contactRepository, fieldDefinitions, jobRepository } from '../../shared/app/repositories.ts';
+import {
+  companyRepository,
+  contactRepository,
+  fieldDefinitions,
+  jobRepository,
+  segmentRepository,
+} from '../../shared/app/repositories.ts';
 import { contactService } from '../../shared/app/contacts.ts';
 import { companyService } from '../../shared/app/companies.ts';
 import { openSearchIndexFromEnv } from '../../shared/app/search-index.ts';
@@ -19,6 +25,7 @@ export const handler = create(
     companies: companyService,
     searchIndex: openSearchIndexFromEnv(),
     search: contactSearchService,
+    segmentRepository,
     segments: segmentService,
     blobs: () => blobStorageFromEnv(),
     jobs: jobRepository,

@@ -7,9 +7,12 @@ import {
   fieldDefinitions,
   idempotencyRecords,
   jobRepository,
+  segmentRepository,
   taskRepository,
   webhookDeliveries,
   webhookRepository,
+  workflowRepository,
+  workflowRunRepository,
 } from '../../shared/app/repositories.ts';
 import { openSearchIndexFromEnv } from '../../shared/app/search-index.ts';
 import { contactService } from '../../shared/app/contacts.ts';
@@ -29,6 +32,7 @@ import { unavailableDeadLetterQueue } from '../../shared/events/dead-letters.ts'
 import { blobLinksFromEnv } from '../../shared/blobs/links-from-env.ts';
 import { importService } from '../../shared/app/imports.ts';
 import { exportService } from '../../shared/app/exports.ts';
+import { workflowService } from '../../shared/app/workflows.ts';
 import { create } from './app.ts';
 
 export const handler = create(
@@ -48,6 +52,7 @@ export const handler = create(
     contacts: contactService,
     companies: companyService,
     search: contactSearchService,
+    segmentRepository,
     segments: segmentService,
     timeline: timelineService,
     relationships: relationshipService,
@@ -64,5 +69,8 @@ export const handler = create(
     jobs: jobRepository,
     imports: importService,
     exports: exportService,
+    workflowRepository,
+    workflowRuns: workflowRunRepository,
+    workflows: workflowService,
   }),
 );

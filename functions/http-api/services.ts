@@ -20,4 +20,5 @@ export type HttpApiServices = Pick<
   | 'deadLetters'
   | 'imports'
   | 'exports'
+  | 'workflows'
 >;

@@ -9,6 +9,8 @@ import { FieldDefinitionRepository } from '../store/fields.ts';
 import { IdempotencyRepository } from '../store/idempotency.ts';
 import { JobRepository } from '../store/jobs.ts';
 import { SuppressionRepository } from '../store/suppressions.ts';
+import { SegmentRepository } from '../store/segments.ts';
+import { SegmentMemberRepository, WorkflowRepository, WorkflowRunRepository } from '../store/workflows.ts';
 import { TaskRepository } from '../store/tasks.ts';
 import { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
 import type { Parts } from './services.ts';
@@ -25,3 +27,7 @@ export const webhookRepository = ({ store }: Needs<'store'>) => new WebhookRepos
 export const webhookDeliveries = ({ store }: Needs<'store'>) => new DeliveryRepository(store);
 export const jobRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new JobRepository(store, clock);
 export const suppressionRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new SuppressionRepository(store, clock);
+export const segmentRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new SegmentRepository(store, clock);
+export const workflowRepository = ({ store }: Needs<'store'>) => new WorkflowRepository(store);
+export const workflowRunRepository = ({ store }: Needs<'store'>) => new WorkflowRunRepository(store);
+export const segmentMemberRepository = ({ store }: Needs<'store'>) => new SegmentMemberRepository(store);

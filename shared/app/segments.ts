@@ -2,7 +2,7 @@ import type { Contact } from '../domain/contact.ts';
 import { patchSegment, SegmentInput, type Segment, type SegmentPatch } from '../domain/segment.ts';
 import type { SortKey } from '../domain/filter.ts';
 import { parseOrThrow } from '../domain/validation.ts';
-import { SegmentRepository } from '../store/segments.ts';
+import type { SegmentRepository } from '../store/segments.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { ContactSearchService, SearchResult } from './search.ts';
 import { writeWithRetry } from './optimistic.ts';
@@ -60,5 +60,5 @@ export class SegmentService {
   }
 }
 
-export const segmentService = ({ store, clock, search }: Needs<'store' | 'clock' | 'search'>) =>
-  new SegmentService(new SegmentRepository(store, clock), search);
+export const segmentService = ({ segmentRepository, search }: Needs<'segmentRepository' | 'search'>) =>
+  new SegmentService(segmentRepository, search);

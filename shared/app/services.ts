@@ -9,6 +9,8 @@ import type { IdempotencyRepository } from '../store/idempotency.ts';
 import type { TaskRepository } from '../store/tasks.ts';
 import type { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
 import type { JobRepository } from '../store/jobs.ts';
+import type { SegmentRepository } from '../store/segments.ts';
+import type { SegmentMemberRepository, WorkflowRepository, WorkflowRunRepository } from '../store/workflows.ts';
 import type { SuppressionRepository } from '../store/suppressions.ts';
 import type { BlobLinks, BlobStorage } from '../blobs/blob-storage.ts';
 import { blobStorageFromEnv } from '../blobs/from-env.ts';
@@ -28,10 +30,14 @@ import {
   fieldDefinitions,
   idempotencyRecords,
   jobRepository,
+  segmentMemberRepository,
+  segmentRepository,
   suppressionRepository,
   taskRepository,
   webhookDeliveries,
   webhookRepository,
+  workflowRepository,
+  workflowRunRepository,
 } from './repositories.ts';
 import { ContactService, contactService } from './contacts.ts';
 import { CompanyService, companyService } from './companies.ts';
@@ -49,6 +55,8 @@ import { WebhookService, webhookService } from './webhooks.ts';
 import { WebhookDispatcher, webhookDispatcher, webhookSender } from './webhook-dispatcher.ts';
 import { ImportService, importService } from './imports.ts';
 import { ExportService, exportService } from './exports.ts';
+import { WorkflowEngine, WorkflowService, workflowEngine, workflowService } from './workflows.ts';
+import { WorkflowActions, workflowActions } from './workflow-actions.ts';
 
 export { mergeParticipants, settingsFromEnv, type Settings };
 
@@ -91,6 +99,10 @@ export interface Services {
   history: FieldHistoryService;
   /** Failed event and schedule deliveries: local files, or 501 where no adapter exists yet. */
   deadLetters: DeadLetterQueue;
+  /** Workflow definitions and their runs. */
+  workflows: WorkflowService;
+  /** Runs workflows on contact changes and on time; the `workflow-engine` function drives it. */
+  workflowEngine: WorkflowEngine;
   /** Uploaded imports, exports and error reports: S3 in AWS, a folder locally. */
   blobs: BlobStorage;
   jobs: JobRepository;
@@ -117,6 +129,11 @@ export interface Parts extends Services {
   phoneReader: PhoneReader;
   /** The links part of `blobs`: the HTTP API hands out links without reading or writing files. */
   blobLinks: BlobLinks;
+  segmentRepository: SegmentRepository;
+  workflowRepository: WorkflowRepository;
+  workflowRuns: WorkflowRunRepository;
+  segmentMembers: SegmentMemberRepository;
+  workflowActions: WorkflowActions;
 }
 
 /** What a factory needs, by name: `({ store, clock }: Needs<'store' | 'clock'>) => …`. */
@@ -160,6 +177,13 @@ export function createServices(deps: {
     suppressions: suppressionRepository,
     imports: importService,
     exports: exportService,
+    segmentRepository,
+    workflowRepository,
+    workflowRuns: workflowRunRepository,
+    segmentMembers: segmentMemberRepository,
+    workflowActions,
+    workflows: workflowService,
+    workflowEngine,
     contacts: contactService,
     companies: companyService,
     search: contactSearchService,

@@ -1,7 +1,7 @@
 import { normalizeActivity, patchActivity, type Activity } from '../domain/activity.ts';
 import { isInteraction } from '../domain/engagement.ts';
-import { ConflictError } from '../domain/errors.ts';
-import { idAt } from '../domain/ids.ts';
+import { ConflictError, VersionMismatchError } from '../domain/errors.ts';
+import { idAt, idFor } from '../domain/ids.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ActivityRepository } from '../store/activities.ts';
 import { transactWrite } from '../store/transact.ts';
@@ -31,6 +31,29 @@ export class TimelineService extends SystemTimeline {
     const content = normalizeActivity(input, this.clock.now());
     const contact = await this.contactService.get(contactId);
     return this.append(contact.id, content, idAt(Date.parse(content.occurredAt)), actor);
+  }
+
+  /**
+   * Logs an activity once per `cause` (a workflow run's action), however often the cause runs:
+   * the entry's id is derived from it and its `occurredAt`. `created` says whether this call wrote.
+   */
+  async logOnce(
+    contactId: string,
+    input: unknown,
+    cause: string,
+    actor: string,
+  ): Promise<{ activity: Activity; created: boolean }> {
+    const content = normalizeActivity(input, this.clock.now());
+    const contact = await this.contactService.get(contactId);
+    const id = idFor(Date.parse(content.occurredAt), cause);
+    const existing = await this.repository.get(contact.id, id);
+    if (existing) return { activity: existing, created: false };
+    try {
+      return { activity: await this.append(contact.id, content, id, actor), created: true };
+    } catch (error) {
+      if (!(error instanceof VersionMismatchError && error.entity === 'activity')) throw error;
+      return { activity: await this.repository.require(contact.id, id), created: false };
+    }
   }
 
   async list(contactId: string, page: PageRequest): Promise<Page<Activity>> {

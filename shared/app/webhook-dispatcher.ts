@@ -1,9 +1,9 @@
 import {
+  matchesEventType,
   retryDelayMs,
   signWebhook,
   verdictOf,
   webhookPayload,
-  matchesEventType,
   type Webhook,
 } from '../domain/webhook-delivery.ts';
 import { sweepPlan } from '../domain/due.ts';
@@ -14,7 +14,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { KithEvent } from '../events/types.ts';
 import { createWebhookSender, type WebhookSender } from '../events/webhook-sender.ts';
 import { DueIndex } from '../store/due.ts';
-import type { DeliveryRepository, WebhookDelivery, WebhookRepository } from '../store/webhooks.ts';
+import { ownerOf, type DeliveryRepository, type WebhookDelivery, type WebhookRepository } from '../store/webhooks.ts';
 import { writeWithRetry } from './optimistic.ts';
 import type { Needs } from './services.ts';
 
@@ -24,6 +24,29 @@ export interface DispatchResult {
   delivered: number;
   /** Deliveries that will be retried later. */
   retrying: number;
+}
+
+/** Where one delivery goes and how it is signed; `gone` is what a 410 answer means for its owner. */
+interface Endpoint {
+  url: string;
+  secret: string;
+  gone(): Promise<void>;
+}
+
+/** A workflow webhook action's delivery, as the workflow engine hands it over. */
+export interface WorkflowDelivery {
+  /** Derived from the run and the action, so a resumed run finds the delivery it already made. */
+  id: string;
+  workflowId: string;
+  /** The workflow's signing secret. */
+  secret: string;
+  url: string;
+  /** Names the run that sent it (shown as the delivery's eventId). */
+  runKey: string;
+  contactId: string;
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
 }
 
 export interface RetrySweep {
@@ -45,6 +68,7 @@ export class WebhookDispatcher {
   private readonly index: DueIndex;
   private readonly sender: WebhookSender;
   private readonly clock: Clock;
+  private readonly workflowSecret: (workflowId: string) => Promise<string | undefined>;
 
   constructor(deps: {
     webhooks: WebhookRepository;
@@ -52,12 +76,15 @@ export class WebhookDispatcher {
     index: DueIndex;
     sender: WebhookSender;
     clock: Clock;
+    /** The signing secret of a workflow, for retries of its webhook actions; undefined once it is deleted. */
+    workflowSecret?: (workflowId: string) => Promise<string | undefined>;
   }) {
     this.webhooks = deps.webhooks;
     this.deliveries = deps.deliveries;
     this.index = deps.index;
     this.sender = deps.sender;
     this.clock = deps.clock;
+    this.workflowSecret = deps.workflowSecret ?? (async () => undefined);
   }
 
   async dispatch(event: KithEvent): Promise<DispatchResult> {
@@ -80,19 +107,76 @@ export class WebhookDispatcher {
     let attempted = 0;
     let delivered = 0;
     for (const minute of plan.minutes) {
-      await this.index.forEachDue(minute, now.toISOString(), ['webhookId', 'id'], async (item) => {
-        const current = await this.deliveries.get(item.webhookId as string, item.id as string);
+      await this.index.forEachDue(minute, now.toISOString(), ['webhookId', 'workflowId', 'id'], async (item) => {
+        const current = await this.deliveries.get(
+          ownerOf(item as Pick<WebhookDelivery, 'webhookId' | 'workflowId'>),
+          item.id as string,
+        );
         if (!current || !isDue(current, now)) return;
-        const hook = await this.webhooks.get(current.webhookId);
-        const outcome = hook?.enabled
-          ? await this.attempt(hook, current, now)
-          : await this.abandon(current, now, hook ? 'subscription disabled' : 'subscription deleted');
+        const endpoint = await this.endpointOf(current);
+        const outcome =
+          'abandon' in endpoint ? await this.abandon(current, now, endpoint.abandon) : await this.attempt(endpoint, current, now);
         if (outcome !== 'lost') attempted++;
         if (outcome === 'delivered') delivered++;
       });
     }
     await this.index.advance(plan.checkpoint, now.toISOString());
     return { minutesSwept: plan.minutes.length, attempted, delivered, checkpoint: plan.checkpoint };
+  }
+
+  /**
+   * Delivers a workflow webhook action's POST once: the record is written (claimed for its first
+   * attempt) unless it already exists, in which case the delivery made before is the answer, so
+   * a resumed run never sends twice. Failures are retried by the sweep like any delivery.
+   */
+  async deliverForWorkflow(request: WorkflowDelivery): Promise<WebhookDelivery> {
+    const now = this.clock.now();
+    const delivery: WebhookDelivery = {
+      id: request.id,
+      workflowId: request.workflowId,
+      url: request.url,
+      eventId: request.runKey,
+      eventType: request.type,
+      contactId: request.contactId,
+      payload: webhookPayload(request.type, request.timestamp, request.data),
+      status: 'pending',
+      attempts: 0,
+      attemptLog: [],
+      version: 0,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    const claimed = claimFor(delivery, now);
+    if (!(await this.store(claimed, 0, now))) {
+      const existing = await this.deliveries.get({ workflowId: request.workflowId }, request.id);
+      if (existing) return existing;
+      throw new Error(`The delivery ${request.id} was claimed but cannot be read`);
+    }
+    const endpoint: Endpoint = { url: request.url, secret: request.secret, gone: async () => undefined };
+    await this.send(endpoint, claimed, now);
+    return (await this.deliveries.get({ workflowId: request.workflowId }, request.id)) ?? claimed;
+  }
+
+  /** Where a stored delivery goes now, or why it never will. */
+  private async endpointOf(delivery: WebhookDelivery): Promise<Endpoint | { abandon: string }> {
+    if (delivery.workflowId) {
+      const secret = await this.workflowSecret(delivery.workflowId);
+      return secret && delivery.url
+        ? { url: delivery.url, secret, gone: async () => undefined }
+        : { abandon: 'workflow deleted' };
+    }
+    const hook = delivery.webhookId ? await this.webhooks.get(delivery.webhookId) : undefined;
+    if (!hook) return { abandon: 'subscription deleted' };
+    return hook.enabled ? this.subscriptionEndpoint(hook) : { abandon: 'subscription disabled' };
+  }
+
+  /** A subscription's endpoint: its URL and secret; a 410 switches it off. */
+  private subscriptionEndpoint(hook: Webhook): Endpoint {
+    return {
+      url: hook.url,
+      secret: hook.secret,
+      gone: () => this.switchOff(hook.id, 'The receiver answered 410 Gone'),
+    };
   }
 
   private async deliverNew(hook: Webhook, event: KithEvent): Promise<WebhookDelivery['status'] | 'lost'> {
@@ -117,26 +201,26 @@ export class WebhookDispatcher {
     // same event finds the record and stops here.
     const claimed = claimFor(delivery, now);
     if (!(await this.store(claimed, 0, now))) return 'lost';
-    return this.send(hook, claimed, now);
+    return this.send(this.subscriptionEndpoint(hook), claimed, now);
   }
 
   /** Claims the next attempt (a versioned write only one sweep wins), then sends it. */
-  private async attempt(hook: Webhook, current: WebhookDelivery, now: Date): Promise<WebhookDelivery['status'] | 'lost'> {
+  private async attempt(endpoint: Endpoint, current: WebhookDelivery, now: Date): Promise<WebhookDelivery['status'] | 'lost'> {
     const claimed = claimFor(current, now);
     if (!(await this.store(claimed, current.version, now))) return 'lost';
-    return this.send(hook, claimed, now);
+    return this.send(endpoint, claimed, now);
   }
 
   /** Sends a claimed attempt and records how it went: delivered, due again later, or failed for good. */
-  private async send(hook: Webhook, claimed: WebhookDelivery, now: Date): Promise<WebhookDelivery['status'] | 'lost'> {
+  private async send(endpoint: Endpoint, claimed: WebhookDelivery, now: Date): Promise<WebhookDelivery['status'] | 'lost'> {
     const timestamp = Math.floor(now.getTime() / 1000);
     const response = await this.sender.send({
-      url: hook.url,
+      url: endpoint.url,
       body: claimed.payload,
       headers: {
         'webhook-id': claimed.id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(hook.secret, claimed.id, timestamp, claimed.payload),
+        'webhook-signature': signWebhook(endpoint.secret, claimed.id, timestamp, claimed.payload),
       },
     });
     const verdict = verdictOf(response.statusCode);
@@ -166,7 +250,7 @@ export class WebhookDispatcher {
           : { status: 'failed' }),
     };
     if (!(await this.store(recorded, claimed.version, finished))) return 'lost';
-    if (verdict === 'gone') await this.switchOff(hook.id, 'The receiver answered 410 Gone');
+    if (verdict === 'gone') await endpoint.gone();
     return recorded.status;
   }
 
@@ -250,12 +334,14 @@ export const webhookDispatcher = ({
   webhookRepository,
   webhookDeliveries,
   webhookSender,
+  workflowRepository,
   clock,
-}: Needs<'store' | 'webhookRepository' | 'webhookDeliveries' | 'webhookSender' | 'clock'>) =>
+}: Needs<'store' | 'webhookRepository' | 'webhookDeliveries' | 'webhookSender' | 'workflowRepository' | 'clock'>) =>
   new WebhookDispatcher({
     webhooks: webhookRepository,
     deliveries: webhookDeliveries,
     index: new DueIndex(store, 'RETRY', LIMITS.dueShards),
     sender: webhookSender,
     clock,
+    workflowSecret: async (id) => (await workflowRepository.get(id))?.secret,
   });

@@ -97,7 +97,7 @@ export class WebhookService {
 
   async deliveriesOf(id: string, page: PageRequest): Promise<Page<WebhookDelivery>> {
     await this.repository.require(id);
-    return this.deliveries.list(id, page);
+    return this.deliveries.list({ webhookId: id }, page);
   }
 
   private replace(
@@ -126,14 +126,23 @@ export class WebhookService {
     });
   }
 
-  /** In AWS, a URL naming a private address is refused at once (the sender checks again on every connect). */
   private checked(fields: WebhookFields): WebhookFields {
-    if (this.allowPrivateNetworks) return fields;
-    const host = new URL(fields.url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && !isPublicAddress(host))) {
-      throw ValidationError.of('url', 'must reach a public address');
-    }
+    const problem = this.targetProblem(fields.url);
+    if (problem) throw ValidationError.of('url', problem);
     return fields;
+  }
+
+  /**
+   * Why a URL may not receive webhooks here, if it may not: in AWS, a URL naming a private
+   * address is refused at once (the sender checks again on every connect, after DNS).
+   */
+  targetProblem(url: string): string | undefined {
+    if (this.allowPrivateNetworks) return undefined;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && !isPublicAddress(host))) {
+      return 'must reach a public address';
+    }
+    return undefined;
   }
 }
 

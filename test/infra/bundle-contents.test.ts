@@ -48,6 +48,7 @@ const MUST_NOT_HOLD: Record<FunctionName, Module[]> = {
   'job-sweeper': [...CONSUMER, 'webhookDelivery', 'reminderSweep'],
   'import-worker': [...EVERYWHERE, 'searchAdapter', 'dedupDomain', 'webhookDelivery', 'reminderSweep'],
   'export-worker': [...EVERYWHERE, 'dedupDomain', 'webhookDelivery', 'reminderSweep'],
+  'workflow-engine': [...EVERYWHERE, 'dedupDomain', 'reminderSweep', 's3Client'],
   'http-api': [...EVERYWHERE, 'webhookDelivery', 'reminderSweep', 's3Client'],
 };
 
