@@ -45,10 +45,6 @@ export const LIMITS = {
   /** Documents per OpenSearch _bulk request, and attempts of items it throttles (429/5xx). */
   searchBulkSize: 500,
   searchBulkAttempts: 5,
-  /** One OpenSearch request's wait for an answer, tries when the connection itself fails, and open sockets. */
-  searchRequestTimeoutMs: 30_000,
-  searchNetworkAttempts: 3,
-  searchMaxSockets: 50,
   /** Retries of optimistic read-modify-write loops inside one request. */
   maxOptimisticRetries: 5,
 

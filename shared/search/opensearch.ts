@@ -1,3 +1,5 @@
+import { Client } from '@opensearch-project/opensearch';
+import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { FieldDefinitionInput } from '../domain/custom-fields.ts';
 import { ValidationError } from '../domain/errors.ts';
@@ -7,7 +9,6 @@ import { contactDocument, contactIndexMapping, isSearchable, tombstoneDocument }
 import { decodeSearchCursor, encodeSearchCursor, type SortValue } from './cursor.ts';
 import { filterQuery, textQuery } from './opensearch-query.ts';
 import type { ApplyReport, ContactSearchIndex, IndexEntry, IndexPage, IndexSearch, RebuildReport } from './port.ts';
-import { OpenSearchClient, OpenSearchError } from './opensearch-client.ts';
 
 export interface OpenSearchConfig {
   /** `http://127.0.0.1:9200` locally; the domain endpoint (`https://…`) in AWS. */
@@ -49,7 +50,7 @@ const retryable = (status: number) => status === 429 || status >= 500;
 /** The search port on OpenSearch: external versions, tombstones, one write alias and one read alias. */
 export class OpenSearchContactIndex implements ContactSearchIndex {
   readonly engine = 'opensearch' as const;
-  readonly client: OpenSearchClient;
+  readonly client: Client;
   private readonly config: OpenSearchConfig;
   /** The alias searches read; rebuilds move it. */
   readonly readAlias: string;
@@ -61,24 +62,26 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
     this.config = config;
     this.readAlias = config.indexName;
     this.writeAlias = `${config.indexName}-write`;
-    this.client = new OpenSearchClient({
-      url: config.url,
-      ...(config.awsRegion ? { aws: { region: config.awsRegion, credentials: defaultProvider() } } : {}),
+    this.client = new Client({
+      node: config.url,
+      ...(config.awsRegion ? AwsSigv4Signer({ region: config.awsRegion, service: 'es', getCredentials: defaultProvider() }) : {}),
     });
   }
 
   async ensureReady(): Promise<{ created: boolean }> {
-    if (await this.aliasExists(this.readAlias)) return { created: false };
+    const { body: exists } = await this.client.indices.existsAlias({ name: this.readAlias });
+    if (exists) return { created: false };
     const index = await this.createIndex();
     try {
-      await this.updateAliases([
-        { add: { index, alias: this.readAlias } },
-        { add: { index, alias: this.writeAlias, is_write_index: true } },
-      ]);
+      await this.client.indices.updateAliases({
+        body: {
+          actions: [{ add: { index, alias: this.readAlias } }, { add: { index, alias: this.writeAlias, is_write_index: true } }],
+        },
+      });
     } catch (error) {
       // Another process created the aliases first: theirs stand, ours goes.
-      await this.deleteIndex(index);
-      if (await this.aliasExists(this.readAlias)) return { created: false };
+      await this.client.indices.delete({ index }).catch(() => undefined);
+      if ((await this.client.indices.existsAlias({ name: this.readAlias })).body) return { created: false };
       throw error;
     }
     return { created: true };
@@ -125,14 +128,15 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
           }
         : {}),
     };
-    let result: SearchResponseBody;
+    let response;
     try {
-      ({ body: result } = await this.client.request<SearchResponseBody>('POST', `/${this.readAlias}/_search`, { body }));
+      response = await this.client.search({ index: this.readAlias, body: body as never });
     } catch (error) {
       // A forged cursor can carry values of the wrong type for a field: the client's error, not ours.
       if (after && statusOf(error) === 400) throw ValidationError.of('cursor', 'does not fit this search');
       throw error;
     }
+    const result = response.body as unknown as SearchResponseBody;
     const hits = result.hits.hits.slice(0, request.limit);
     const last = hits.at(-1);
     const facets: IndexPage['facets'] = {};
@@ -159,10 +163,14 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
     const previous = await this.indicesOf(this.readAlias);
     const previousWrite = await this.indicesOf(this.writeAlias);
     const index = await this.createIndex();
-    await this.updateAliases([
-      ...previousWrite.map((old) => ({ remove: { index: old, alias: this.writeAlias } })),
-      { add: { index, alias: this.writeAlias, is_write_index: true } },
-    ]);
+    await this.client.indices.updateAliases({
+      body: {
+        actions: [
+          ...previousWrite.map((old) => ({ remove: { index: old, alias: this.writeAlias } })),
+          { add: { index, alias: this.writeAlias, is_write_index: true } },
+        ],
+      },
+    });
     const report: ApplyReport = { written: 0, stale: 0, rejected: [] };
     try {
       for await (const entries of scan) {
@@ -171,28 +179,38 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
         report.stale += page.stale;
         report.rejected.push(...page.rejected);
       }
-      await this.client.request('POST', `/${index}/_refresh`);
-      await this.updateAliases([
-        ...previous.map((old) => ({ remove: { index: old, alias: this.readAlias } })),
-        { add: { index, alias: this.readAlias } },
-      ]);
+      await this.client.indices.refresh({ index });
+      await this.client.indices.updateAliases({
+        body: {
+          actions: [
+            ...previous.map((old) => ({ remove: { index: old, alias: this.readAlias } })),
+            { add: { index, alias: this.readAlias } },
+          ],
+        },
+      });
     } catch (error) {
       // Leave search as it was: writes go back to the old index, the half-built one goes.
-      await this.updateAliases([
-        { remove: { index, alias: this.writeAlias } },
-        ...previousWrite.map((old) => ({ add: { index: old, alias: this.writeAlias, is_write_index: true } })),
-      ]).catch(() => undefined);
-      await this.deleteIndex(index);
+      await this.client.indices
+        .updateAliases({
+          body: {
+            actions: [
+              { remove: { index, alias: this.writeAlias } },
+              ...previousWrite.map((old) => ({ add: { index: old, alias: this.writeAlias, is_write_index: true } })),
+            ],
+          },
+        })
+        .catch(() => undefined);
+      await this.client.indices.delete({ index }).catch(() => undefined);
       throw error;
     }
     for (const old of new Set([...previous, ...previousWrite])) {
-      if (old !== index) await this.deleteIndex(old);
+      if (old !== index) await this.client.indices.delete({ index: old }).catch(() => undefined);
     }
     return { ...report, tookMs: Date.now() - started };
   }
 
   async refresh(): Promise<void> {
-    await this.client.request('POST', `/${this.writeAlias}/_refresh`);
+    await this.client.indices.refresh({ index: this.writeAlias });
   }
 
   async close(): Promise<void> {
@@ -202,7 +220,7 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
   /** Deletes every index behind this adapter's aliases (tests and benchmarks clean up with it). */
   async destroy(): Promise<void> {
     const indices = new Set([...(await this.indicesOf(this.readAlias)), ...(await this.indicesOf(this.writeAlias))]);
-    for (const index of indices) await this.deleteIndex(index);
+    for (const index of indices) await this.client.indices.delete({ index }).catch(() => undefined);
   }
 
   private readyOnce(): Promise<unknown> {
@@ -214,28 +232,24 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
 
   private async createIndex(): Promise<string> {
     const index = `${this.config.indexName}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-    await this.client.request('PUT', `/${index}`, {
-      body: { settings: { number_of_shards: 1, auto_expand_replicas: '0-1' }, mappings: contactIndexMapping() },
+    await this.client.indices.create({
+      index,
+      body: {
+        settings: { number_of_shards: 1, auto_expand_replicas: '0-1' },
+        mappings: contactIndexMapping(),
+      } as never,
     });
     return index;
   }
 
   private async indicesOf(alias: string): Promise<string[]> {
-    const { statusCode, body } = await this.client.request<object>('GET', `/_alias/${alias}`, { allow: [404] });
-    return statusCode === 404 ? [] : Object.keys(body);
-  }
-
-  private async aliasExists(alias: string): Promise<boolean> {
-    return (await this.client.request('HEAD', `/_alias/${alias}`, { allow: [404] })).statusCode === 200;
-  }
-
-  private async updateAliases(actions: object[]): Promise<void> {
-    await this.client.request('POST', '/_aliases', { body: { actions } });
-  }
-
-  /** Best effort: an index that is already gone is what we wanted. */
-  private async deleteIndex(index: string): Promise<void> {
-    await this.client.request('DELETE', `/${index}`).catch(() => undefined);
+    try {
+      const { body } = await this.client.indices.getAlias({ name: alias });
+      return Object.keys(body as object);
+    } catch (error) {
+      if (statusOf(error) === 404) return [];
+      throw error;
+    }
   }
 
   /**
@@ -254,8 +268,8 @@ export class OpenSearchContactIndex implements ContactSearchIndex {
             ? contactDocument(entry.contact, definitions, entry.companyName)
             : tombstoneDocument(entry.id),
         ]);
-        const { body: result } = await this.client.request<{ items: { index: BulkItemResult }[] }>('POST', '/_bulk', { body });
-        const { items } = result;
+        const { body: result } = await this.client.bulk({ body: body as never });
+        const items = (result as unknown as { items: { index: BulkItemResult }[] }).items;
         const retry: IndexEntry[] = [];
         items.forEach((item, i) => {
           const entry = pending[i]!;
@@ -315,5 +329,5 @@ function fromSearchAfter(value: unknown): SortValue {
 }
 
 function statusOf(error: unknown): number | undefined {
-  return error instanceof OpenSearchError ? error.statusCode : undefined;
+  return (error as { meta?: { statusCode?: number } }).meta?.statusCode;
 }

@@ -11,15 +11,13 @@ import { storedContact } from '../helpers/contacts.ts';
 function stubbedIndex(statusesPerCall: number[][]) {
   const index = new OpenSearchContactIndex({ url: 'http://127.0.0.1:1', indexName: 'stub', definitions: async () => new Map() });
   const calls: string[][] = [];
-  index.client.request = (async (method: string, path: string, options?: { body?: unknown }) => {
-    if (method === 'HEAD') return { statusCode: 200, body: undefined }; // the aliases exist
-    expect(`${method} ${path}`).toBe('POST /_bulk');
-    const body = options?.body as { index?: { _id: string } }[];
+  const client = index.client as unknown as Record<string, unknown> & { indices: Record<string, unknown> };
+  client.indices.existsAlias = async () => ({ body: true });
+  client.bulk = async ({ body }: { body: { index?: { _id: string } }[] }) => {
     const ids = body.flatMap((line) => (line.index ? [line.index._id] : []));
     calls.push(ids);
     const statuses = statusesPerCall[calls.length - 1] ?? [];
     return {
-      statusCode: 200,
       body: {
         errors: statuses.some((s) => s >= 300),
         items: ids.map((_, i) => ({
@@ -30,7 +28,7 @@ function stubbedIndex(statusesPerCall: number[][]) {
         })),
       },
     };
-  }) as typeof index.client.request;
+  };
   return { index, calls };
 }
 
