@@ -95,6 +95,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock,
     realTimeSchedules: options.realTimeSchedules ?? clock === systemClock,
     retry: options.retry,
+    afterDrain: () => services.search.index.refresh(),
   });
   // S3's stand-in: files under a folder, behind links this small server honours.
   const blobs = new LocalBlobStorage({
