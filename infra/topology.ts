@@ -160,6 +160,9 @@ export const routes: readonly RouteSpec[] = [
   api('POST', '/v1/contacts/{id}/restore', 'restoreContact', 'crm:manage'),
   api('POST', '/v1/contacts/{id}/tags', 'tagContact', 'crm:write'),
   api('GET', '/v1/contacts/{id}/history', 'listContactHistory', 'crm:read'),
+  api('POST', '/v1/contacts/{id}/erase', 'eraseContact', 'admin'),
+  api('GET', '/v1/contacts/{id}/export', 'exportContactData', 'crm:manage'),
+  api('POST', '/v1/contacts/{id}/consent', 'recordConsent', 'crm:write'),
 
   api('POST', '/v1/contacts/search', 'searchContacts', 'crm:read'),
 

@@ -27,7 +27,6 @@ import { ITEM_TYPES, keys, type Key } from '../store/keys.ts';
 import { getItems, keyId } from '../store/lookups.ts';
 import { tryTransactWrite, type GuardedWrite } from '../store/transact.ts';
 import { LeaseLostError } from '../store/jobs.ts';
-import { SuppressionRepository } from '../store/suppressions.ts';
 import { ImportFileError, readCsv, readVCardCandidates } from './import-file.ts';
 import type { Services } from './services.ts';
 
@@ -70,7 +69,10 @@ interface RowResult {
 export class ImportRunner {
   private readonly services: Services;
   private readonly owner: string;
-  /** Read once per invocation: while nobody was ever erased, rows need no suppression look-up. */
+  /**
+   * Read before each chunk's look-ups: while nobody was ever erased, rows need no suppression
+   * look-up, and a person erased while this import runs is skipped from the next chunk on.
+   */
   private checkSuppressions = true;
   /** Set once most creates of a chunk were turned back (a file imported again): read claims first. */
   private fileMostlyKnown = false;
@@ -116,7 +118,6 @@ export class ImportRunner {
         });
       }
       const groupTargets = new Map<number, string>();
-      this.checkSuppressions = !job.allowSuppressed && (await this.services.suppressions.any());
       const chunkAt = (start: number) => {
         const end = Math.min(prepared.rows.length, start + (this.services.settings.importChunkRows ?? LIMITS.importChunkRows));
         return { start, end, owners: this.lookUp(job!, prepared, range(start, end), job!.dryRun || this.fileMostlyKnown) };
@@ -258,14 +259,14 @@ export class ImportRunner {
     full: boolean,
   ): Promise<Map<string, Record<string, unknown>>> {
     const wanted: Key[] = [];
+    this.checkSuppressions = !job.allowSuppressed && (await this.services.suppressions.any());
     for (const position of positions) {
       const row = prepared.rows[position]!;
       if (!row.ok) continue;
       for (const email of row.fields.emails) if (full || !email.primary) wanted.push(keys.emailClaim(email.address));
       if (full)
         for (const [system, id] of Object.entries(row.fields.externalIds ?? {})) wanted.push(keys.externalIdClaim(system, id));
-      if (this.checkSuppressions)
-        for (const identity of identityKeysOf(row.fields)) wanted.push(SuppressionRepository.keyOf(identity));
+      if (this.checkSuppressions) wanted.push(...(await this.services.suppressions.keysOf(identityKeysOf(row.fields))));
     }
     return wanted.length === 0 ? new Map() : getItems(this.services.store, wanted);
   }
@@ -282,8 +283,9 @@ export class ImportRunner {
     if (!row.ok) return { kind: 'fail', problems: row.problems };
     const fields = row.fields;
     const ownId = rowContactId(job, row.row);
-    const identities = identityKeysOf(fields);
-    if (this.checkSuppressions && identities.some((identity) => found.has(keyId(SuppressionRepository.keyOf(identity))))) {
+    const suppressionKeys = this.checkSuppressions ? await this.services.suppressions.keysOf(identityKeysOf(fields)) : [];
+    // The skip names no value: the report must not bring back what the erasure removed.
+    if (suppressionKeys.some((key) => found.has(keyId(key)))) {
       return {
         kind: 'skip',
         problem: problemOf(

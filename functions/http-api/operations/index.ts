@@ -14,6 +14,7 @@ import { webhookOperations } from './webhooks.ts';
 import { historyOperations } from './history.ts';
 import { deadLetterOperations } from './dead-letters.ts';
 import { duplicateOperations } from './duplicates.ts';
+import { privacyOperations } from './privacy.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
 export const operations = {
@@ -33,4 +34,5 @@ export const operations = {
   ...historyOperations,
   ...deadLetterOperations,
   ...duplicateOperations,
+  ...privacyOperations,
 };
