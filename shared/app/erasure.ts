@@ -110,6 +110,14 @@ export class ErasureService {
     return this.erasures.get(await this.personOf(contactId));
   }
 
+  /**
+   * Erasures that started at or after `at`: a job worker finishing a file scrubs them from it,
+   * since the erasure itself leaves jobs that are still running to their worker.
+   */
+  startedSince(at: string): Promise<ErasureRecord[]> {
+    return this.erasures.startedSince(at);
+  }
+
   /** Recognises an erased person in free-form places; job workers use it for erasures that ran meanwhile. */
   matcherOf(record: Pick<ErasureRecord, 'contactIds' | 'identityHashes'>): PersonMatcher {
     return new PersonMatcher({

@@ -29,6 +29,7 @@ import { tryTransactWrite, type GuardedWrite } from '../store/transact.ts';
 import { LeaseLostError } from '../store/jobs.ts';
 import { ImportFileError, readCsv, readVCardCandidates } from './import-file.ts';
 import type { Services } from './services.ts';
+import { scrubImport } from './erasure-files.ts';
 
 /** The tag a contact gets when `onDuplicate: flag` created it beside a likely duplicate. */
 export const POSSIBLE_DUPLICATE_TAG = 'possible-duplicate';
@@ -138,7 +139,10 @@ export class ImportRunner {
         job = await this.recordChunk(job, current.start, current.end, chunk, prepared);
       }
       const errorReportKey = await this.writeErrorReport(job);
-      await jobs.release(job, this.owner, { final: { status: 'completed', ...(errorReportKey ? { errorReportKey } : {}) } });
+      const scrubbed = await this.scrubErasedPeople({ ...job, ...(errorReportKey ? { errorReportKey } : {}) });
+      await jobs.release(job, this.owner, {
+        final: { status: 'completed', ...(errorReportKey ? { errorReportKey } : {}), ...scrubbed },
+      });
       await this.discardWorkFiles(job);
       return 'finished';
     } catch (error) {
@@ -675,6 +679,19 @@ export class ImportRunner {
       errorSegments,
       ...(preview ? { preview } : {}),
     });
+  }
+
+  /**
+   * People erased while this import ran: their rows leave the report and the job's first errors
+   * and preview before it completes (an erasure leaves running jobs to their worker).
+   */
+  private async scrubErasedPeople(job: ImportJob): Promise<Partial<Pick<ImportJob, 'firstErrors' | 'preview'>>> {
+    let current = job;
+    for (const erasure of await this.services.erasures.startedSince(job.createdAt)) {
+      const { fields } = await scrubImport(current, this.services.blobs, this.services.erasures.matcherOf(erasure));
+      if (fields) current = { ...current, ...fields };
+    }
+    return current === job ? {} : { firstErrors: current.firstErrors, ...(current.preview ? { preview: current.preview } : {}) };
   }
 
   /** The uploaded file and the report's segments hold personal data nobody needs once the job is done. */

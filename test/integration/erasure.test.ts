@@ -8,6 +8,13 @@ import { MemoryDeadLetterStore, StoredDeadLetterQueue } from '../../shared/event
 import { freshBlobs, freshStore } from '../helpers/store.ts';
 import { kithEvent } from '../helpers/events.ts';
 import { tableTraces } from '../helpers/traces.ts';
+import { runExport } from '../../shared/app/exports.ts';
+
+async function text(stream: AsyncIterable<unknown>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 async function servicesOn(store: Store): Promise<Services> {
   return createServices({
@@ -127,6 +134,26 @@ describe('erasure', () => {
     expect((await services.webhooks.deliveriesOf(webhook.id, { limit: 10 })).results).toEqual([]);
     expect(await tableTraces(services.store, ['Lettuce'])).toEqual([]);
     expect(await services.duplicates.partnersOf(twin.id)).toEqual([]);
+  });
+
+  it('keeps a person erased while an export runs out of the file it was writing', async () => {
+    const services = await servicesOn(await freshStore());
+    const person = await services.contacts.create({ firstName: 'Ephemera', lastName: 'Midstream' }, 'test');
+    await services.contacts.create({ firstName: 'Steady', lastName: 'Bystander' }, 'test');
+    const job = await services.exports.create({ format: 'json', contactStatus: 'active' }, 'test');
+    const list = services.contacts.list.bind(services.contacts);
+    services.contacts.list = async (status, page) => {
+      const found = await list(status, page);
+      // The person is read into the file, then erased before the file is finished.
+      await services.erasures.erase(person.id, 'key:admin');
+      return found;
+    };
+    expect(await runExport(services, job.id, 'worker-1')).toBe('finished');
+    const done = await services.exports.get(job.id);
+    expect(done).toMatchObject({ status: 'completed', exported: 1 });
+    const file = await text(await services.blobs.read(done.fileKey));
+    expect(file).toContain('Bystander');
+    expect(file).not.toContain('Midstream');
   });
 
   it('answers 404 for an id that never existed, and erasing twice is one erasure', async () => {
