@@ -36,7 +36,7 @@ interface Operation {
 }
 
 export async function run({ full }: { full: boolean }): Promise<Figure[]> {
-  const samples = full ? 1000 : 150;
+  const samples = full ? 1000 : 100;
   const kith = await startLocalKith();
   const { db, tableName } = kith.runtime.services.store;
   const trace = traceDynamo(db);

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { KithFunction } from '../infra/aws/functions.ts';
+import { cdkJsonContext } from '../infra/aws/cdk-context.ts';
 import { KithStack } from '../infra/aws/kith-stack.ts';
 import { STAGE_SETTINGS } from '../infra/aws/stage.ts';
 import { figure, runStandalone, type Figure } from './lib/figures.ts';
@@ -58,7 +59,7 @@ const LAMBDA_ENVIRONMENT = {
 
 /** Synthesizes the stack with real bundling; returns each function's bundle file. */
 function buildBundles(outdir: string): Map<string, string> {
-  const app = new App({ outdir, context: { '@aws-cdk/core:target-partitions': ['aws'] } });
+  const app = new App({ outdir, context: { ...cdkJsonContext(), '@aws-cdk/core:target-partitions': ['aws'] } });
   const kith = new KithStack(app, 'Kith-bench', { stage: STAGE_SETTINGS.prod });
   const floor = new Stack(app, 'Floor');
   new KithFunction(floor, 'Empty', {

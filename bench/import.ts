@@ -23,6 +23,7 @@ import { createServices, settingsFromEnv, type Services } from '../shared/app/se
 import { ImportRunner } from '../shared/app/import-runner.ts';
 import { LocalBlobStorage } from '../shared/blobs/local.ts';
 import { messyCsv } from './messy-csv.ts';
+import { runStandalone } from './lib/figures.ts';
 
 export interface Figure {
   name: string;
@@ -36,7 +37,7 @@ const RAW_CONCURRENCY = 4;
 
 export async function run(options: { full: boolean; rows?: number }): Promise<Figure[]> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const rows = options.rows ?? (options.full ? 100_000 : 10_000);
+  const rows = options.rows ?? (options.full ? 100_000 : 5_000);
   const endToEndRows = Math.max(1000, Math.round(rows / 10));
   const say = (message: string) => process.stderr.write(`[bench/import] ${message}\n`);
   const file = messyCsv(rows);
@@ -209,11 +210,4 @@ function round(value: number, digits = 1): number {
   return Math.round(value * f) / f;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const rowsArg = process.argv.find((a) => a.startsWith('--rows='));
-  const figures = await run({ full: process.argv.includes('--full'), rows: rowsArg ? Number(rowsArg.slice(7)) : undefined });
-  for (const f of figures)
-    console.log(
-      `${f.name.padEnd(44)} ${String(f.value).padStart(10)} ${f.unit}${f.floor !== null ? `   floor ${f.floor}   ratio ${f.ratio}` : ''}`,
-    );
-}
+await runStandalone({ run }, import.meta.url);

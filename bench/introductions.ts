@@ -27,7 +27,7 @@ function random(seed: number) {
 }
 
 export async function run({ full }: { full: boolean }): Promise<Figure[]> {
-  const people = full ? 2000 : 300;
+  const people = full ? 2000 : 200;
   const tiesEach = full ? 20 : 8;
   const searches = full ? 100 : 30;
   const dynamo = await startDynamoDbLocal();

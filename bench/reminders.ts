@@ -32,7 +32,7 @@ async function inParallel(count: number, concurrency: number, fn: (i: number) =>
 
 export async function run({ full }: { full: boolean }): Promise<Figure[]> {
   const due = full ? 500 : 100;
-  const background = full ? 20_000 : 2_000;
+  const background = full ? 20_000 : 1_000;
   const reps = full ? 5 : 3;
   const dynamo = await startDynamoDbLocal();
   try {

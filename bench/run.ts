@@ -4,7 +4,7 @@
  * under three minutes on a 2-core machine; --full runs the 100,000-record measurements.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,8 @@ const benchDir = new URL('.', import.meta.url).pathname;
 const only = values.only?.split(',').map((s) => s.trim());
 const modules = readdirSync(benchDir)
   .filter((file) => file.endsWith('.ts') && file !== 'run.ts')
+  // A module is a file that exports `run`; helpers such as data generators sit beside them.
+  .filter((file) => /export async function run\(/.test(readFileSync(join(benchDir, file), 'utf8')))
   .map((file) => file.replace(/\.ts$/, ''))
   .filter((name) => !only || only.includes(name))
   .sort();

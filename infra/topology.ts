@@ -92,6 +92,13 @@ export const functions = {
     timeoutSeconds: 30,
     access: { table: 'readwrite' },
   },
+  'workflow-engine': {
+    description: 'Runs workflows: on contact changes, and every 15 minutes for time triggers and runs to resume',
+    memoryMb: 1024,
+    // A scheduled evaluation may start many runs, each of which may wait on a slow webhook receiver.
+    timeoutSeconds: 300,
+    access: { table: 'readwrite', search: 'read' },
+  },
   dedup: {
     description: 'Keeps duplicate suggestions current on every contact change, and audits the whole table daily',
     // The audit holds every contact's match profile in memory: ~1 KB each.
@@ -221,6 +228,15 @@ export const routes: readonly RouteSpec[] = [
   api('DELETE', '/v1/webhooks/{id}', 'deleteWebhook', 'schema:manage'),
   api('POST', '/v1/webhooks/{id}/rotate-secret', 'rotateWebhookSecret', 'schema:manage'),
   api('GET', '/v1/webhooks/{id}/deliveries', 'listWebhookDeliveries', 'schema:manage'),
+
+  api('POST', '/v1/workflows', 'createWorkflow', 'schema:manage'),
+  api('GET', '/v1/workflows', 'listWorkflows', 'crm:read'),
+  api('GET', '/v1/workflows/{id}', 'getWorkflow', 'crm:read'),
+  api('PATCH', '/v1/workflows/{id}', 'updateWorkflow', 'schema:manage'),
+  api('DELETE', '/v1/workflows/{id}', 'deleteWorkflow', 'schema:manage'),
+  api('POST', '/v1/workflows/{id}/rotate-secret', 'rotateWorkflowSecret', 'schema:manage'),
+  api('GET', '/v1/workflows/{id}/runs', 'listWorkflowRuns', 'crm:read'),
+  api('GET', '/v1/workflows/{id}/deliveries', 'listWorkflowDeliveries', 'schema:manage'),
 
   api('POST', '/v1/contacts/{id}/merge', 'mergeContacts', 'crm:manage'),
   api('GET', '/v1/duplicates', 'listDuplicates', 'crm:read'),
@@ -353,6 +369,15 @@ export const subscriptions: readonly SubscriptionSpec[] = [
     },
   },
   {
+    name: 'workflow-contact-changes',
+    function: 'workflow-engine',
+    pattern: {
+      source: ['kith'],
+      'detail-type': ['contact.created', 'contact.updated', 'contact.restored', 'contact.archived', 'contact.merged'],
+    },
+    description: 'Run the workflows a contact change sets off, and keep segment memberships current for segment_entered',
+  },
+  {
     name: 'dedup-contact-changes',
     function: 'dedup',
     pattern: { source: ['kith'], 'detail-type': [{ prefix: 'contact.' }] },
@@ -392,6 +417,14 @@ export const schedules: readonly ScheduleSpec[] = [
     function: 'webhook-dispatcher',
     expression: 'rate(1 minute)',
     description: 'Attempt again the webhook deliveries whose retry fell due',
+  },
+  {
+    name: 'workflow-time-triggers',
+    function: 'workflow-engine',
+    // Time triggers count in days: a quarter of an hour is fine resolution, and each evaluation
+    // reads only the contacts whose threshold passed since the last one (a checkpoint per workflow).
+    expression: 'rate(15 minutes)',
+    description: 'Evaluate inactivity and date_approaching triggers, and resume runs whose process died',
   },
   {
     name: 'dedup-daily-audit',

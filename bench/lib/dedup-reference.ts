@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Labelled } from './dedup-quality.ts';
 
 export const REFERENCE_DIR =
-  process.env.KITH_DEDUP_REFERENCE ?? fileURLToPath(new URL('../../../../shared/reference/dedup/', import.meta.url));
+  process.env.KITH_DEDUP_REFERENCE ?? fileURLToPath(new URL('../../../shared/reference/dedup/', import.meta.url));
 
 export interface ReferenceSet {
   name: string;

@@ -1,4 +1,5 @@
-import { normalizeContact, patchContact, type Contact, type ContactRules } from '../domain/contact.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { normalizeContact, patchContact, writableFields, type Contact, type ContactRules } from '../domain/contact.ts';
 import { NotFoundError, SuppressedIdentityError } from '../domain/errors.ts';
 import { identityKeysOf } from '../domain/import-row.ts';
 import type { SuppressionRepository } from '../store/suppressions.ts';
@@ -75,6 +76,20 @@ export class ContactService {
     });
   }
 
+  /**
+   * A merge patch that writes only when it changes something, so applying it again (an automation
+   * retried) makes no new version and no event. `changed` says whether this call wrote.
+   */
+  async updateIfChanged(id: string, patch: unknown, actor: string): Promise<{ contact: Contact; changed: boolean }> {
+    let changed = false;
+    const contact = await this.retryOnRace(id, undefined, async (current) => {
+      const fields = patchContact(current, patch, await this.rules());
+      changed = !isDeepStrictEqual({ ...writableFields(current) }, { ...fields });
+      return changed ? this.repository.replace(current, fields, actor) : current;
+    });
+    return { contact, changed };
+  }
+
   async archive(id: string, actor: string, ifMatch?: number): Promise<Contact> {
     return this.retryOnRace(id, ifMatch, async (current) =>
       current.status === 'archived' ? current : this.repository.setStatus(current, 'archived', actor),
@@ -89,13 +104,24 @@ export class ContactService {
 
   /** Adds and removes tags without a read-modify-write race on the client's side. */
   async tag(id: string, change: { add?: string[]; remove?: string[] }, actor: string): Promise<Contact> {
+    return (await this.tagIfNeeded(id, change, actor)).contact;
+  }
+
+  /** `tag`, saying whether it wrote: tags already as asked make no new version. */
+  async tagIfNeeded(
+    id: string,
+    change: { add?: string[]; remove?: string[] },
+    actor: string,
+  ): Promise<{ contact: Contact; changed: boolean }> {
     const add = normalizeTags(change.add ?? []);
     const remove = new Set(normalizeTags(change.remove ?? []));
-    return this.retryOnRace(id, undefined, async (current) => {
+    let changed = false;
+    const contact = await this.retryOnRace(id, undefined, async (current) => {
       const tags = [...new Set([...current.tags, ...add])].filter((tag) => !remove.has(tag));
-      if (tags.length === current.tags.length && tags.every((t, i) => t === current.tags[i])) return current;
-      return this.repository.replace(current, patchContact(current, { tags }, await this.rules()), actor);
+      changed = !(tags.length === current.tags.length && tags.every((t, i) => t === current.tags[i]));
+      return changed ? this.repository.replace(current, patchContact(current, { tags }, await this.rules()), actor) : current;
     });
+    return { contact, changed };
   }
 
   async list(status: 'active' | 'archived', page: PageRequest): Promise<Page<Contact>> {

@@ -14,6 +14,8 @@ import type { SuppressionRepository } from '../store/suppressions.ts';
 import type { DeliveryRepository } from '../store/webhooks.ts';
 import type { Store } from '../store/client.ts';
 import type { DuplicateService } from './duplicates.ts';
+import type { SegmentService } from './segments.ts';
+import { WorkflowRunRepository } from '../store/workflows.ts';
 import type { ContactSearchService } from './search.ts';
 import type { ErasureContext, ErasureParticipant } from './erasure.ts';
 import { scrubExportFile, scrubImport, uploadMentions } from './erasure-files.ts';
@@ -147,6 +149,40 @@ export function duplicatesParticipant(duplicates: () => DuplicateService): Erasu
     async erase({ erasure }) {
       let erased = 0;
       for (const id of erasure.contactIds) erased += await duplicates().forget(id);
+      return erased;
+    },
+  };
+}
+
+/**
+ * Workflows: every run for the person (its outcomes say what was done to them) and their
+ * recorded segment memberships. Their webhook deliveries go with the other deliveries.
+ */
+export function workflowsParticipant(deps: () => { store: Store; segments: SegmentService }): ErasureParticipant {
+  return {
+    name: 'workflows',
+    async erase({ erasure }) {
+      const { store, segments } = deps();
+      const runs = new WorkflowRunRepository(store);
+      let erased = 0;
+      for (const id of erasure.contactIds) {
+        for (;;) {
+          const page = await runs.ofContact(id, { limit: LIMITS.erasurePageSize });
+          if (page.results.length === 0) break;
+          await deleteKeys(
+            store,
+            page.results.map((run) => keys.workflowRun(run.workflowId, run.contactId, run.key)),
+          );
+          erased += page.results.length;
+        }
+      }
+      let cursor: string | undefined;
+      do {
+        const page = await segments.list({ limit: LIMITS.maxPageSize, cursor });
+        const memberships = page.results.flatMap((segment) => erasure.contactIds.map((id) => keys.segmentMember(segment.id, id)));
+        await deleteKeys(store, memberships);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
       return erased;
     },
   };

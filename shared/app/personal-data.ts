@@ -6,6 +6,7 @@ import { matchesFilter } from '../domain/filter.ts';
 import { LIMITS } from '../domain/limits.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { Services } from './services.ts';
+import { WorkflowRunRepository } from '../store/workflows.ts';
 
 /** A list of the export: what fit, and where the rest continues when something did not. */
 export interface ExportedList<T> {
@@ -28,9 +29,13 @@ export interface PersonalDataExport {
   history: ExportedList<unknown>;
   duplicateSuggestions: { id: string; otherContactId: string; score: number; status: string }[];
   segments: { id: string; name: string }[];
+  /** What workflows did for the person: each run, its trigger, status and action outcomes. */
+  workflowRuns: ExportedList<unknown>;
+  /** Deliveries of events about the person: to webhook subscriptions, or by workflows' webhook actions. */
   webhookDeliveries: ExportedList<{
     id: string;
-    webhookId: string;
+    webhookId?: string;
+    workflowId?: string;
     eventType: string;
     status: string;
     attempts: number;
@@ -86,13 +91,30 @@ export class PersonalDataService {
     );
     const tasks = await collect(budget, (page) => s.tasks.list({ contactId: id }, page), `/v1/tasks?contactId=${id}`);
     const history = await collect(budget, (page) => s.history.list('contact', id, page), `/v1/contacts/${id}/history`);
+    const runs = new WorkflowRunRepository(s.store);
+    const workflowRuns = await collect(budget, async (page) => {
+      const found = await runs.ofContact(id, page);
+      return {
+        nextCursor: found.nextCursor,
+        results: found.results.map(({ id: runId, workflowId, trigger, status, startedAt, finishedAt, outcomes }) => ({
+          id: runId,
+          workflowId,
+          trigger,
+          status,
+          startedAt,
+          ...(finishedAt ? { finishedAt } : {}),
+          outcomes,
+        })),
+      };
+    });
     const webhookDeliveries = await collect(budget, async (page) => {
       const found = await s.webhooks.deliveries.mentioning(id, page);
       return {
         nextCursor: found.nextCursor,
-        results: found.results.map(({ id: deliveryId, webhookId, eventType, status, attempts, createdAt }) => ({
+        results: found.results.map(({ id: deliveryId, webhookId, workflowId, eventType, status, attempts, createdAt }) => ({
           id: deliveryId,
-          webhookId,
+          ...(webhookId ? { webhookId } : {}),
+          ...(workflowId ? { workflowId } : {}),
           eventType,
           status,
           attempts,
@@ -115,6 +137,7 @@ export class PersonalDataService {
       history,
       duplicateSuggestions: await this.suggestions(id),
       segments: await this.segmentsOf(contact),
+      workflowRuns,
       webhookDeliveries,
     };
   }

@@ -42,6 +42,9 @@ import { ReminderService } from './reminders.ts';
 import { WebhookDispatcher, WebhookService } from './webhooks.ts';
 import { DeliveryRepository, WebhookRepository } from '../store/webhooks.ts';
 import { createWebhookSender, type WebhookSender } from '../events/webhook-sender.ts';
+import { SegmentMemberRepository, WorkflowRepository, WorkflowRunRepository } from '../store/workflows.ts';
+import { WorkflowEngine, WorkflowService } from './workflows.ts';
+import { WorkflowActions } from './workflow-actions.ts';
 import { JobRepository } from '../store/jobs.ts';
 import { SuppressionRepository } from '../store/suppressions.ts';
 import type { BlobStorage } from '../blobs/blob-storage.ts';
@@ -61,6 +64,7 @@ import {
   recordsParticipant,
   searchParticipant,
   suppressionsParticipant,
+  workflowsParticipant,
 } from './erasure-participants.ts';
 import { ErasureRepository } from '../store/erasures.ts';
 import { ephemeralSecret, suppressionSaltFromEnv, type SecretSource } from '../secrets/salt.ts';
@@ -138,6 +142,10 @@ export interface Services {
   history: FieldHistoryService;
   /** Failed event and schedule deliveries: local files, or 501 where no adapter exists yet. */
   deadLetters: DeadLetterQueue;
+  /** Workflow definitions and their runs. */
+  workflows: WorkflowService;
+  /** Runs workflows on contact changes and on time; the `workflow-engine` function drives it. */
+  workflowEngine: WorkflowEngine;
   /** Uploaded imports, exports and error reports: S3 in AWS, a folder locally. */
   blobs: BlobStorage;
   jobs: JobRepository;
@@ -179,7 +187,7 @@ export function mergeParticipants(
 export function erasureParticipants(
   services: () => Pick<
     Services,
-    'suppressions' | 'contacts' | 'store' | 'duplicates' | 'webhooks' | 'search' | 'jobs' | 'blobs' | 'deadLetters'
+    'suppressions' | 'contacts' | 'store' | 'duplicates' | 'webhooks' | 'search' | 'jobs' | 'blobs' | 'deadLetters' | 'segments'
   >,
 ): ErasureParticipant[] {
   return [
@@ -188,6 +196,7 @@ export function erasureParticipants(
     partitionParticipant(() => services().store),
     duplicatesErasure(() => services().duplicates),
     mergesParticipant(() => services().store),
+    workflowsParticipant(() => services()),
     deliveriesParticipant(() => services().webhooks.deliveries),
     searchParticipant(() => services().search),
     jobsParticipant(() => services()),
@@ -230,6 +239,9 @@ export function createServices(deps: {
   });
   const tasks = new TaskService({ store: deps.store, repository: taskRepository, contacts, timeline, clock });
   const deliveries = new DeliveryRepository(deps.store);
+  const workflowRepository = new WorkflowRepository(deps.store);
+  const workflowRuns = new WorkflowRunRepository(deps.store);
+  const segmentRepository = new SegmentRepository(deps.store, clock);
   const webhooks = new WebhookService({
     repository: new WebhookRepository(deps.store),
     deliveries,
@@ -264,6 +276,15 @@ export function createServices(deps: {
     store: deps.store,
     clock,
   });
+  const webhookDispatcher = new WebhookDispatcher({
+    webhooks,
+    deliveries,
+    index: new DueIndex(deps.store, 'RETRY', LIMITS.dueShards),
+    sender:
+      deps.webhookSender ?? createWebhookSender({ allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false }),
+    clock,
+    workflowSecret: async (id) => (await workflowRepository.get(id))?.secret,
+  });
   const services: Services = {
     store: deps.store,
     clock,
@@ -280,14 +301,7 @@ export function createServices(deps: {
     tasks,
     reminders: new ReminderService({ index: new DueIndex(deps.store, 'REMIND', LIMITS.dueShards), tasks: taskRepository, clock }),
     webhooks,
-    webhookDispatcher: new WebhookDispatcher({
-      webhooks,
-      deliveries,
-      index: new DueIndex(deps.store, 'RETRY', LIMITS.dueShards),
-      sender:
-        deps.webhookSender ?? createWebhookSender({ allowPrivateNetworks: deps.settings.allowPrivateWebhookTargets ?? false }),
-      clock,
-    }),
+    webhookDispatcher,
     history: new FieldHistoryService(new HistoryRepository(deps.store), {
       contact: async (id) => (await contactRepository.get(id)) !== undefined,
       company: async (id) => (await companyRepository.get(id)) !== undefined,
@@ -299,7 +313,7 @@ export function createServices(deps: {
     exports: new ExportService(jobs, blobs, clock, search),
     suppressions,
     search,
-    segments: new SegmentService(new SegmentRepository(deps.store, clock), search),
+    segments: new SegmentService(segmentRepository, search),
     consent: new ConsentService({ contacts, timeline, clock }),
     personalData: new PersonalDataService({ services: () => services, clock }),
     erasures: new ErasureService({
@@ -310,6 +324,35 @@ export function createServices(deps: {
       store: deps.store,
       clock,
       settings: deps.settings,
+    }),
+    workflows: new WorkflowService({
+      repository: workflowRepository,
+      runs: workflowRuns,
+      deliveries,
+      contacts,
+      segments: segmentRepository,
+      search,
+      webhooks,
+      clock,
+    }),
+    workflowEngine: new WorkflowEngine({
+      store: deps.store,
+      workflows: workflowRepository,
+      runs: workflowRuns,
+      members: new SegmentMemberRepository(deps.store),
+      segments: segmentRepository,
+      contacts,
+      search,
+      actions: new WorkflowActions({
+        store: deps.store,
+        workflows: workflowRepository,
+        runs: workflowRuns,
+        contacts,
+        tasks,
+        timeline,
+        webhooks: webhookDispatcher,
+      }),
+      clock,
     }),
   };
   return services;

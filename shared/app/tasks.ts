@@ -1,6 +1,6 @@
 import { normalizeTask, patchTask, nextTask, justCompleted, type Task, type TaskFields } from '../domain/task.ts';
 import { systemEntry } from '../domain/activity.ts';
-import { ValidationError } from '../domain/errors.ts';
+import { ValidationError, VersionMismatchError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -37,13 +37,14 @@ export class TaskService {
     this.clock = deps.clock;
   }
 
-  async create(input: unknown, actor: string): Promise<Task> {
+  /** Creates a task; `options.id` names it (a use case that must create it once derives the id, see `createOnce`). */
+  async create(input: unknown, actor: string, options: { id?: string } = {}): Promise<Task> {
     const fields = await this.withResolvedContact(normalizeTask(input));
     const now = this.clock.now();
     const at = now.toISOString();
     const draft: Task = {
       ...fields,
-      id: newId(now.getTime()),
+      id: options.id ?? newId(now.getTime()),
       version: 0,
       createdAt: at,
       updatedAt: at,
@@ -56,6 +57,21 @@ export class TaskService {
       ...(await this.completionEntry(undefined, task)),
     ]);
     return task;
+  }
+
+  /**
+   * Creates the task `id` unless it exists: a use case that may run twice (a workflow run resumed
+   * after a crash) derives the id from what it does, and the second time finds the first task.
+   */
+  async createOnce(id: string, input: unknown, actor: string): Promise<{ task: Task; created: boolean }> {
+    const existing = await this.repository.get(id);
+    if (existing) return { task: existing, created: false };
+    try {
+      return { task: await this.create(input, actor, { id }), created: true };
+    } catch (error) {
+      if (!(error instanceof VersionMismatchError && error.entity === 'task' && error.id === id)) throw error;
+      return { task: await this.repository.require(id), created: false };
+    }
   }
 
   get(id: string): Promise<Task> {

@@ -44,6 +44,29 @@ export class TimelineService {
   }
 
   /**
+   * Logs an activity once per `cause` (a workflow run's action), however often the cause runs:
+   * the entry's id is derived from it and its `occurredAt`. `created` says whether this call wrote.
+   */
+  async logOnce(
+    contactId: string,
+    input: unknown,
+    cause: string,
+    actor: string,
+  ): Promise<{ activity: Activity; created: boolean }> {
+    const content = normalizeActivity(input, this.clock.now());
+    const contact = await this.contacts.get(contactId);
+    const id = idFor(Date.parse(content.occurredAt), cause);
+    const existing = await this.repository.get(contact.id, id);
+    if (existing) return { activity: existing, created: false };
+    try {
+      return { activity: await this.append(contact.id, content, id, actor), created: true };
+    } catch (error) {
+      if (!(error instanceof VersionMismatchError && error.entity === 'activity')) throw error;
+      return { activity: await this.repository.require(contact.id, id), created: false };
+    }
+  }
+
+  /**
    * Records a system entry (stage changed, merged, task completed) once per `cause`, however
    * often the cause is delivered: the entry's id is derived from it.
    */

@@ -20,7 +20,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { KithEvent } from '../events/types.ts';
 import type { WebhookSender } from '../events/webhook-sender.ts';
 import type { DueIndex } from '../store/due.ts';
-import type { DeliveryRepository, WebhookDelivery, WebhookRepository } from '../store/webhooks.ts';
+import { ownerOf, type DeliveryRepository, type WebhookDelivery, type WebhookRepository } from '../store/webhooks.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import { writeWithRetry } from './optimistic.ts';
 
@@ -111,7 +111,7 @@ export class WebhookService {
 
   async deliveriesOf(id: string, page: PageRequest): Promise<Page<WebhookDelivery>> {
     await this.repository.require(id);
-    return this.deliveries.list(id, page);
+    return this.deliveries.list({ webhookId: id }, page);
   }
 
   private replace(
@@ -140,14 +140,23 @@ export class WebhookService {
     });
   }
 
-  /** In AWS, a URL naming a private address is refused at once (the sender checks again on every connect). */
   private checked(fields: WebhookFields): WebhookFields {
-    if (this.allowPrivateNetworks) return fields;
-    const host = new URL(fields.url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && !isPublicAddress(host))) {
-      throw ValidationError.of('url', 'must reach a public address');
-    }
+    const problem = this.targetProblem(fields.url);
+    if (problem) throw ValidationError.of('url', problem);
     return fields;
+  }
+
+  /**
+   * Why a URL may not receive webhooks here, if it may not: in AWS, a URL naming a private
+   * address is refused at once (the sender checks again on every connect, after DNS).
+   */
+  targetProblem(url: string): string | undefined {
+    if (this.allowPrivateNetworks) return undefined;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && !isPublicAddress(host))) {
+      return 'must reach a public address';
+    }
+    return undefined;
   }
 }
 
@@ -157,6 +166,29 @@ export interface DispatchResult {
   delivered: number;
   /** Deliveries that will be retried later. */
   retrying: number;
+}
+
+/** Where one delivery goes and how it is signed; `gone` is what a 410 answer means for its owner. */
+interface Endpoint {
+  url: string;
+  secret: string;
+  gone(): Promise<void>;
+}
+
+/** A workflow webhook action's delivery, as the workflow engine hands it over. */
+export interface WorkflowDelivery {
+  /** Derived from the run and the action, so a resumed run finds the delivery it already made. */
+  id: string;
+  workflowId: string;
+  /** The workflow's signing secret. */
+  secret: string;
+  url: string;
+  /** Names the run that sent it (shown as the delivery's eventId). */
+  runKey: string;
+  contactId: string;
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
 }
 
 export interface RetrySweep {
@@ -178,6 +210,7 @@ export class WebhookDispatcher {
   private readonly index: DueIndex;
   private readonly sender: WebhookSender;
   private readonly clock: Clock;
+  private readonly workflowSecret: (workflowId: string) => Promise<string | undefined>;
 
   constructor(deps: {
     webhooks: WebhookService;
@@ -185,12 +218,15 @@ export class WebhookDispatcher {
     index: DueIndex;
     sender: WebhookSender;
     clock: Clock;
+    /** The signing secret of a workflow, for retries of its webhook actions; undefined once it is deleted. */
+    workflowSecret?: (workflowId: string) => Promise<string | undefined>;
   }) {
     this.webhooks = deps.webhooks;
     this.deliveries = deps.deliveries;
     this.index = deps.index;
     this.sender = deps.sender;
     this.clock = deps.clock;
+    this.workflowSecret = deps.workflowSecret ?? (async () => undefined);
   }
 
   async dispatch(event: KithEvent): Promise<DispatchResult> {
@@ -213,19 +249,76 @@ export class WebhookDispatcher {
     let attempted = 0;
     let delivered = 0;
     for (const minute of plan.minutes) {
-      await this.index.forEachDue(minute, now.toISOString(), ['webhookId', 'id'], async (item) => {
-        const current = await this.deliveries.get(item.webhookId as string, item.id as string);
+      await this.index.forEachDue(minute, now.toISOString(), ['webhookId', 'workflowId', 'id'], async (item) => {
+        const current = await this.deliveries.get(
+          ownerOf(item as Pick<WebhookDelivery, 'webhookId' | 'workflowId'>),
+          item.id as string,
+        );
         if (!current || !isDue(current, now)) return;
-        const hook = await this.webhooks.repository.get(current.webhookId);
-        const outcome = hook?.enabled
-          ? await this.attempt(hook, current, now)
-          : await this.abandon(current, now, hook ? 'subscription disabled' : 'subscription deleted');
+        const endpoint = await this.endpointOf(current);
+        const outcome =
+          'abandon' in endpoint ? await this.abandon(current, now, endpoint.abandon) : await this.attempt(endpoint, current, now);
         if (outcome !== 'lost') attempted++;
         if (outcome === 'delivered') delivered++;
       });
     }
     await this.index.advance(plan.checkpoint, now.toISOString());
     return { minutesSwept: plan.minutes.length, attempted, delivered, checkpoint: plan.checkpoint };
+  }
+
+  /**
+   * Delivers a workflow webhook action's POST once: the record is written (claimed for its first
+   * attempt) unless it already exists, in which case the delivery made before is the answer, so
+   * a resumed run never sends twice. Failures are retried by the sweep like any delivery.
+   */
+  async deliverForWorkflow(request: WorkflowDelivery): Promise<WebhookDelivery> {
+    const now = this.clock.now();
+    const delivery: WebhookDelivery = {
+      id: request.id,
+      workflowId: request.workflowId,
+      url: request.url,
+      eventId: request.runKey,
+      eventType: request.type,
+      contactId: request.contactId,
+      payload: webhookPayload(request.type, request.timestamp, request.data),
+      status: 'pending',
+      attempts: 0,
+      attemptLog: [],
+      version: 0,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    const claimed = claimFor(delivery, now);
+    if (!(await this.store(claimed, 0, now))) {
+      const existing = await this.deliveries.get({ workflowId: request.workflowId }, request.id);
+      if (existing) return existing;
+      throw new Error(`The delivery ${request.id} was claimed but cannot be read`);
+    }
+    const endpoint: Endpoint = { url: request.url, secret: request.secret, gone: async () => undefined };
+    await this.send(endpoint, claimed, now);
+    return (await this.deliveries.get({ workflowId: request.workflowId }, request.id)) ?? claimed;
+  }
+
+  /** Where a stored delivery goes now, or why it never will. */
+  private async endpointOf(delivery: WebhookDelivery): Promise<Endpoint | { abandon: string }> {
+    if (delivery.workflowId) {
+      const secret = await this.workflowSecret(delivery.workflowId);
+      return secret && delivery.url
+        ? { url: delivery.url, secret, gone: async () => undefined }
+        : { abandon: 'workflow deleted' };
+    }
+    const hook = delivery.webhookId ? await this.webhooks.repository.get(delivery.webhookId) : undefined;
+    if (!hook) return { abandon: 'subscription deleted' };
+    return hook.enabled ? this.subscriptionEndpoint(hook) : { abandon: 'subscription disabled' };
+  }
+
+  /** A subscription's endpoint: its URL and secret; a 410 switches it off. */
+  private subscriptionEndpoint(hook: Webhook): Endpoint {
+    return {
+      url: hook.url,
+      secret: hook.secret,
+      gone: () => this.webhooks.disable(hook.id, 'The receiver answered 410 Gone'),
+    };
   }
 
   private async deliverNew(hook: Webhook, event: KithEvent): Promise<WebhookDelivery['status'] | 'lost'> {
@@ -250,26 +343,26 @@ export class WebhookDispatcher {
     // same event finds the record and stops here.
     const claimed = claimFor(delivery, now);
     if (!(await this.store(claimed, 0, now))) return 'lost';
-    return this.send(hook, claimed, now);
+    return this.send(this.subscriptionEndpoint(hook), claimed, now);
   }
 
   /** Claims the next attempt (a versioned write only one sweep wins), then sends it. */
-  private async attempt(hook: Webhook, current: WebhookDelivery, now: Date): Promise<WebhookDelivery['status'] | 'lost'> {
+  private async attempt(endpoint: Endpoint, current: WebhookDelivery, now: Date): Promise<WebhookDelivery['status'] | 'lost'> {
     const claimed = claimFor(current, now);
     if (!(await this.store(claimed, current.version, now))) return 'lost';
-    return this.send(hook, claimed, now);
+    return this.send(endpoint, claimed, now);
   }
 
   /** Sends a claimed attempt and records how it went: delivered, due again later, or failed for good. */
-  private async send(hook: Webhook, claimed: WebhookDelivery, now: Date): Promise<WebhookDelivery['status'] | 'lost'> {
+  private async send(endpoint: Endpoint, claimed: WebhookDelivery, now: Date): Promise<WebhookDelivery['status'] | 'lost'> {
     const timestamp = Math.floor(now.getTime() / 1000);
     const response = await this.sender.send({
-      url: hook.url,
+      url: endpoint.url,
       body: claimed.payload,
       headers: {
         'webhook-id': claimed.id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(hook.secret, claimed.id, timestamp, claimed.payload),
+        'webhook-signature': signWebhook(endpoint.secret, claimed.id, timestamp, claimed.payload),
       },
     });
     const verdict = verdictOf(response.statusCode);
@@ -299,7 +392,7 @@ export class WebhookDispatcher {
           : { status: 'failed' }),
     };
     if (!(await this.store(recorded, claimed.version, finished))) return 'lost';
-    if (verdict === 'gone') await this.webhooks.disable(hook.id, 'The receiver answered 410 Gone');
+    if (verdict === 'gone') await endpoint.gone();
     return recorded.status;
   }
 

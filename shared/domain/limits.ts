@@ -153,8 +153,8 @@ export const LIMITS = {
 
   /** GDPR. Longest reason an erasure records (it is kept: write no personal data in it). */
   maxErasureReasonLength: 500,
-  /** Items an erasure reads per page before deleting them (and checkpointing). */
-  erasurePageSize: 100,
+  /** Items an erasure reads per page of a partition before deleting them (a few BatchWriteItems in parallel). */
+  erasurePageSize: 500,
   /** Deletes and redactions an erasure runs at once. */
   erasureConcurrency: 8,
   /**
@@ -164,6 +164,36 @@ export const LIMITS = {
    */
   personalExportItemsPerList: 1000,
   personalExportMaxBytes: 4 * 1024 * 1024,
+  /** Workflows. */
+  maxWorkflowActions: 20,
+  /** Longest stretch a time trigger, a due date or a reminder may name (ten years). */
+  maxWorkflowDays: 3650,
+  maxRoundRobinAssignees: 100,
+  /**
+   * Workflows one change can set off in a row: a run started by a person's (or Kith's) change is
+   * depth 1, a run started by a depth-n run's write is depth n+1, and a depth-3 run's writes start
+   * nothing. Bounds every chain, cycles between workflows included.
+   */
+  maxWorkflowChainDepth: 3,
+  /** How long a run is left to the process that started it before a sweep resumes it. */
+  workflowRunLeaseSeconds: 10 * 60,
+  /** Attempts at one run (event redeliveries, sweeps) before its remaining actions are failed for good. */
+  maxWorkflowRunAttempts: 10,
+  /**
+   * Each scheduled evaluation re-reads this far behind its checkpoint: a contact whose threshold
+   * fell in the last evaluation's blind spot (index lag, a late or overlapping tick) is still found.
+   */
+  workflowEvaluationOverlapMinutes: 60,
+  /** Runs started by events expire after this (event redeliveries and dead-letter redrives end well before). */
+  workflowEventRunRetentionDays: 90,
+  /** How long a process trusts its cached list of enabled workflows (and their segments). */
+  workflowCacheMs: 10_000,
+  /** Contacts one page of a scheduled evaluation reads and decides at once. */
+  workflowCandidatePageSize: 100,
+  /** Runs a scheduled evaluation executes at once. */
+  workflowRunConcurrency: 8,
+  /** A scheduled evaluation stops starting runs this long before its function's timeout; the next one carries on. */
+  workflowEvaluationReserveMs: 60_000,
 } as const;
 
 /**

@@ -17,7 +17,8 @@ import { ValidationError } from './errors.ts';
 /** `contact.created`, `contact.*` (every contact event) or `*` (everything). */
 const EVENT_PATTERN = /^(?:\*|[a-z][a-z0-9_]*\.(?:\*|[a-z][a-z0-9_]*))$/;
 
-const url = z
+/** Where a webhook may point: http(s), without credentials (the signature authenticates). */
+export const WebhookUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
   .max(LIMITS.maxWebhookUrlLength)
   .refine(
@@ -26,7 +27,7 @@ const url = z
   );
 
 export const WebhookInput = z.strictObject({
-  url,
+  url: WebhookUrl,
   events: z
     .array(z.string().regex(EVENT_PATTERN, 'must be an event type such as "contact.created", "contact.*" or "*"'))
     .min(1)

@@ -36,11 +36,17 @@ export const ITEM_TYPES = {
   erasure: 'erasure',
   /** In a contact's partition: an idempotency record whose stored response holds the contact. */
   idempotencyRef: 'idempotency_ref',
+  workflow: 'workflow',
+  /** Workflow bookkeeping: runs, evaluation checkpoints, round-robin counters, segment memberships. */
+  workflowRun: 'workflow_run',
+  workflowCheckpoint: 'workflow_checkpoint',
+  workflowCounter: 'workflow_counter',
+  segmentMember: 'segment_member',
 } as const;
 export type ItemType = (typeof ITEM_TYPES)[keyof typeof ITEM_TYPES];
 
 /** Sparse "due" indexes on GSI2, one per kind of timed work. */
-export type DueQueue = 'REMIND' | 'RETRY';
+export type DueQueue = 'REMIND' | 'RETRY' | 'WFRUN';
 
 /** How a task sorts in its lists: open before done, then soonest due (undated last), then oldest. */
 function taskOrder(task: { status: 'open' | 'done'; dueAt?: string; id: string }): string {
@@ -206,6 +212,36 @@ export const keys = {
     gsi1sk: deliveryId,
   }),
   contactDeliveriesPartition: (contactId: string) => `DELIVERIES#CONTACT#${contactId}`,
+
+  /** A workflow definition; GSI1 lists them newest first. */
+  workflow: (id: string): Key => ({ pk: `WORKFLOW#${id}`, sk: 'DEF' }),
+  workflowList: (id: string) => ({ gsi1pk: 'WORKFLOWS', gsi1sk: id }),
+  workflowsPartition: () => 'WORKFLOWS',
+  /** How far the scheduled evaluation of a workflow's time trigger has got. */
+  workflowCheckpoint: (id: string): Key => ({ pk: `WORKFLOW#${id}`, sk: 'CHECKPOINT' }),
+  /** The turn counter of a round-robin action (the action's position in the workflow). */
+  workflowCounter: (id: string, action: number): Key => ({ pk: `WORKFLOW#${id}`, sk: `COUNTER#${action}` }),
+  /** Deliveries of a workflow's webhook actions, beside the workflow. */
+  workflowDelivery: (workflowId: string, deliveryId: string): Key => ({
+    pk: `WORKFLOW#${workflowId}`,
+    sk: `DELIVERY#${deliveryId}`,
+  }),
+  /**
+   * One run of a workflow for a contact and a cause (an event, a segment entry, a period of a time
+   * trigger): the key is derived from the cause, so a second attempt to start the same run finds
+   * the first. GSI1 lists a workflow's runs newest first by run id.
+   */
+  workflowRun: (workflowId: string, contactId: string, runKey: string): Key => ({
+    pk: `RUN#${workflowId}#${contactId}#${runKey}`,
+    sk: 'RUN',
+  }),
+  workflowRunList: (workflowId: string, runId: string) => ({ gsi1pk: `RUNS#${workflowId}`, gsi1sk: runId }),
+  workflowRunsPartition: (workflowId: string) => `RUNS#${workflowId}`,
+  /** GSI3: a contact's runs of every workflow, so erasing or exporting the person finds them. */
+  workflowRunByContact: (contactId: string, runId: string) => ({ gsi3pk: `RUNS#CONTACT#${contactId}`, gsi3sk: runId }),
+  contactRunsPartition: (contactId: string) => `RUNS#CONTACT#${contactId}`,
+  /** Whether a contact is in a segment, as workflows last saw it (`segment_entered`). */
+  segmentMember: (segmentId: string, contactId: string): Key => ({ pk: `SEGMENT#${segmentId}`, sk: `MEMBER#${contactId}` }),
 
   /**
    * One field history entry in the entity's own partition. The ULID is derived from the change

@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, VersionMismatchError } from '../domain/errors.ts';
 import { shardOf, waitingMinute } from '../domain/due.ts';
 import { LIMITS } from '../domain/limits.ts';
 import type { Webhook } from '../domain/webhooks.ts';
-import { ITEM_TYPES, keys } from './keys.ts';
+import { ITEM_TYPES, keys, type Key } from './keys.ts';
 import { entityOf } from './items.ts';
 import { readEntity, requireEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
@@ -20,10 +20,17 @@ export interface DeliveryAttempt {
   error?: string;
 }
 
-/** One event on its way to one subscription, with every attempt made so far. */
+/** Whom a delivery belongs to: a subscription, or a workflow (its webhook actions). */
+export type DeliveryOwner = { webhookId: string } | { workflowId: string };
+
+/** One event on its way to one subscription (or one workflow webhook action), with every attempt made so far. */
 export interface WebhookDelivery {
   id: string;
-  webhookId: string;
+  /** The subscription it is for. */
+  webhookId?: string;
+  /** The workflow whose webhook action sent it; `url` is then where it goes. */
+  workflowId?: string;
+  url?: string;
   eventId: string;
   eventType: string;
   /** The contact the event is about, so erasing the person can find and drop this payload. */
@@ -131,17 +138,14 @@ export class DeliveryRepository {
     this.store = store;
   }
 
-  async get(webhookId: string, id: string): Promise<WebhookDelivery | undefined> {
-    const { Item } = await this.store.db.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.webhookDelivery(webhookId, id), ConsistentRead: true }),
-    );
-    return Item ? entityOf<WebhookDelivery>(Item) : undefined;
+  get(owner: DeliveryOwner, id: string): Promise<WebhookDelivery | undefined> {
+    return readEntity<WebhookDelivery>(this.store, deliveryKey(owner, id));
   }
 
-  list(webhookId: string, page: PageRequest): Promise<Page<WebhookDelivery>> {
+  list(owner: DeliveryOwner, page: PageRequest): Promise<Page<WebhookDelivery>> {
     return queryPage<WebhookDelivery>(this.store, {
       ...page,
-      partition: keys.webhook(webhookId).pk,
+      partition: deliveryKey(owner, '').pk,
       sortKeyPrefix: keys.webhookDeliveriesPrefix(),
       newestFirst: true,
     });
@@ -179,7 +183,7 @@ export class DeliveryRepository {
         return true;
       } catch (error) {
         if (!(error instanceof VersionMismatchError) || attempt >= LIMITS.maxOptimisticRetries) throw error;
-        current = await this.get(delivery.webhookId, delivery.id);
+        current = await this.get(ownerOf(delivery), delivery.id);
       }
     }
     return false;
@@ -210,14 +214,7 @@ export class DeliveryRepository {
     // erasure redacts what exists; this keeps a late event from writing a new one). `contact.erased` itself carries none.
     const aboutErasable = expected === 0 && next.contactId !== undefined && next.eventType !== 'contact.erased';
     await transactWrite(this.store, [
-      versionedPut(
-        this.store.tableName,
-        keys.webhookDelivery(next.webhookId, next.id),
-        item,
-        expected,
-        'webhook_delivery',
-        next.id,
-      ),
+      versionedPut(this.store.tableName, deliveryKey(ownerOf(next), next.id), item, expected, 'webhook_delivery', next.id),
       ...(aboutErasable
         ? [
             {
@@ -236,4 +233,15 @@ export class DeliveryRepository {
         : []),
     ]);
   }
+}
+
+/** Where a delivery is stored: beside its subscription, or beside its workflow. */
+function deliveryKey(owner: DeliveryOwner, id: string): Key {
+  return 'workflowId' in owner ? keys.workflowDelivery(owner.workflowId, id) : keys.webhookDelivery(owner.webhookId, id);
+}
+
+export function ownerOf(delivery: Pick<WebhookDelivery, 'webhookId' | 'workflowId'>): DeliveryOwner {
+  if (delivery.workflowId) return { workflowId: delivery.workflowId };
+  if (delivery.webhookId) return { webhookId: delivery.webhookId };
+  throw new Error('A webhook delivery belongs to a subscription or to a workflow');
 }

@@ -124,6 +124,28 @@ describe('erasure leaves no trace', () => {
     await ok('POST', '/v1/webhooks', { body: { url: receiver.url, events: ['contact.*'] } });
     await ok('POST', '/v1/fields', { body: { key: 'favouriteCode', label: 'Favourite code', type: 'text' } });
     const company = await ok('POST', '/v1/companies', { body: { name: 'Quokka Foundry' } });
+    // Workflows: a run per tagging (a task and a note naming the person, a webhook carrying them), a segment membership.
+    const vips = await ok('POST', '/v1/segments', {
+      body: { name: 'VIPs', filter: { field: 'tags', op: 'contains', value: 'vip' } },
+    });
+    await ok('POST', '/v1/workflows', {
+      body: {
+        name: 'Greet VIPs',
+        trigger: { type: 'tag_added', tag: 'vip' },
+        actions: [
+          { type: 'create_task', title: 'Call {{fullName}}', dueInDays: 1, assignee: 'u-ana' },
+          { type: 'log_activity', kind: 'note', text: 'Welcome, {{firstName}}' },
+          { type: 'webhook', url: receiver.url },
+        ],
+      },
+    });
+    await ok('POST', '/v1/workflows', {
+      body: {
+        name: 'Segment watch',
+        trigger: { type: 'segment_entered', segmentId: vips.id },
+        actions: [{ type: 'add_tag', tag: 'watched' }],
+      },
+    });
     const other = await ok('POST', '/v1/contacts', {
       body: { firstName: 'Otto', lastName: 'Neighbour', externalIds: { crm: 'crm-other-1' } },
     });
@@ -151,6 +173,7 @@ describe('erasure leaves no trace', () => {
     await api.runtime.pipeline.drain();
     api.runtime.handlers.history = history;
     await ok('PATCH', `/v1/contacts/${personId}`, { body: { lifecycleStage: 'customer' } });
+    await ok('POST', `/v1/contacts/${personId}/tags`, { body: { add: ['vip'] } });
 
     await ok('POST', `/v1/contacts/${personId}/activities`, { body: { kind: 'note', body: `Met at the ${PERSON.note} fair` } });
     await ok('POST', `/v1/contacts/${personId}/activities`, {
@@ -196,7 +219,17 @@ describe('erasure leaves no trace', () => {
     await api.runtime.pipeline.drain();
     const before = await everyTrace(VALUES);
     const where = (pattern: RegExp) => before.some((trace) => pattern.test(trace.where));
-    for (const store of [/\/ PROFILE/, /ACT#/, /HIST#/, /TASK#/, /HOOK#.*DELIVERY#/, /IDEMPOTENCY#/, /JOB#/, /EMAIL#/]) {
+    for (const store of [
+      /\/ PROFILE/,
+      /ACT#/,
+      /HIST#/,
+      /TASK#/,
+      /HOOK#.*DELIVERY#/,
+      /WORKFLOW#.*DELIVERY#/,
+      /IDEMPOTENCY#/,
+      /JOB#/,
+      /EMAIL#/,
+    ]) {
       expect(where(store), `the person is in ${store} before the erasure`).toBe(true);
     }
     expect(where(/exports\/.*contacts\.csv/)).toBe(true);
@@ -204,7 +237,18 @@ describe('erasure leaves no trace', () => {
     expect(where(/dlq/)).toBe(true);
     expect(where(/search index/i)).toBe(true);
     const named = await itemsNaming([personId, duplicateId]);
-    for (const kind of ['duplicate', 'dedup_block', 'dedup_state', 'dedup_link', 'merge', 'relationship', 'idempotency_ref']) {
+    for (const kind of [
+      'duplicate',
+      'dedup_block',
+      'dedup_state',
+      'dedup_link',
+      'merge',
+      'relationship',
+      'idempotency_ref',
+      'workflow_run',
+      'segment_member',
+      'task',
+    ]) {
       expect(
         named.map((item) => item.entityType),
         `a ${kind} item names the person`,

@@ -100,6 +100,7 @@ describe('the personal data export over HTTP', () => {
     expect(doc.history.results.length).toBeGreaterThan(0);
     expect(doc.segments).toEqual([{ id: segment.id, name: 'VIPs' }]);
     expect(doc).toHaveProperty('webhookDeliveries.results');
+    expect(doc).toHaveProperty('workflowRuns.results');
     expect(doc).toHaveProperty('duplicateSuggestions');
   });
 

@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { App, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { cdkJsonContext } from '../../infra/aws/cdk-context.ts';
 import { KithStack } from '../../infra/aws/kith-stack.ts';
 import { KITH_TOPOLOGY, type StackTopology } from '../../infra/aws/stack-topology.ts';
 import { stageSettings, type StageName } from '../../infra/aws/stage.ts';
 
 /** The context `cdk synth` runs with (feature flags), so tests synthesize what users deploy. */
-const CDK_CONTEXT = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: object }).context;
+const CDK_CONTEXT = cdkJsonContext();
 
 export interface SynthOptions {
   stage?: StageName;

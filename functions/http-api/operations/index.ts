@@ -15,6 +15,7 @@ import { historyOperations } from './history.ts';
 import { deadLetterOperations } from './dead-letters.ts';
 import { duplicateOperations } from './duplicates.ts';
 import { privacyOperations } from './privacy.ts';
+import { workflowOperations } from './workflows.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
 export const operations = {
@@ -35,4 +36,5 @@ export const operations = {
   ...deadLetterOperations,
   ...duplicateOperations,
   ...privacyOperations,
+  ...workflowOperations,
 };

@@ -20,10 +20,12 @@ const WithSecret = WebhookView.extend({
   secret: z.string().meta({ description: 'Signing secret (`whsec_…`), shown in this response only' }),
 }).meta({ id: 'WebhookWithSecret' });
 
-const DeliveryView = z
+export const DeliveryView = z
   .object({
     id: z.string().meta({ description: 'Also the `webhook-id` header: the same on every attempt' }),
-    webhookId: z.string(),
+    webhookId: z.string().optional().meta({ description: 'The subscription (absent for workflow webhook actions)' }),
+    workflowId: z.string().optional().meta({ description: 'The workflow whose webhook action sent it' }),
+    url: z.string().optional().meta({ description: 'Where a workflow webhook action sends it' }),
     eventId: z.string(),
     eventType: z.string(),
     contactId: z.string().optional(),
