@@ -12,6 +12,7 @@ import { LeaseLostError, type JobRepository } from '../store/jobs.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { Services } from './services.ts';
 import type { ContactSearchService } from './search.ts';
+import { scrubExportFile } from './erasure-files.ts';
 
 const FILES: Record<ExportFormat, { extension: string; contentType: string }> = {
   csv: { extension: 'csv', contentType: 'text/csv; charset=utf-8' },
@@ -202,7 +203,12 @@ export async function runExport(services: Services, jobId: string, owner: string
 
   try {
     await services.blobs.write(job.fileKey, Readable.from(lines()), FILES[format].contentType);
-    await services.jobs.release(job, owner, { final: { status: 'completed', exported: counted.exported } });
+    // People erased while this export ran leave the file before anyone can download it.
+    let dropped = 0;
+    for (const erasure of await services.erasures.startedSince(job.createdAt)) {
+      dropped += await scrubExportFile(services.blobs, job.fileKey, format, services.erasures.matcherOf(erasure));
+    }
+    await services.jobs.release(job, owner, { final: { status: 'completed', exported: counted.exported - dropped } });
     return 'finished';
   } catch (error) {
     if (error instanceof LeaseLostError) return 'lost';

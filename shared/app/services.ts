@@ -51,6 +51,23 @@ import type { BlobStorage } from '../blobs/blob-storage.ts';
 import { blobStorageFromEnv } from '../blobs/from-env.ts';
 import { ImportService } from './imports.ts';
 import { ExportService } from './exports.ts';
+import { ErasureService, type ErasureParticipant } from './erasure.ts';
+import { ConsentService } from './consent.ts';
+import { PersonalDataService } from './personal-data.ts';
+import {
+  deadLettersParticipant,
+  deliveriesParticipant,
+  duplicatesParticipant as duplicatesErasure,
+  jobsParticipant,
+  mergesParticipant,
+  partitionParticipant,
+  recordsParticipant,
+  searchParticipant,
+  suppressionsParticipant,
+  workflowsParticipant,
+} from './erasure-participants.ts';
+import { ErasureRepository } from '../store/erasures.ts';
+import { ephemeralSecret, suppressionSaltFromEnv, type SecretSource } from '../secrets/salt.ts';
 
 export interface Settings {
   /** Region in which phone numbers without a country code are read. */
@@ -134,8 +151,14 @@ export interface Services {
   jobs: JobRepository;
   imports: ImportService;
   exports: ExportService;
-  /** Erased people's identities, which imports do not bring back. */
+  /** Erased people's identities (salted hashes), which imports and creates do not bring back. */
   suppressions: SuppressionRepository;
+  /** GDPR erasure; stores take part through `erasureParticipants`. */
+  erasures: ErasureService;
+  /** Consent per channel, with its proof on the timeline and in field history. */
+  consent: ConsentService;
+  /** The portability export: everything held about a person. */
+  personalData: PersonalDataService;
 }
 
 /**
@@ -156,6 +179,31 @@ export function mergeParticipants(
   ];
 }
 
+/**
+ * Every store that may hold something about a person, and how erasure clears it, in order: the
+ * suppression list first, then the records (reads answer 404 from there on), then everything
+ * else. Add yours here (see ErasureParticipant for the contract).
+ */
+export function erasureParticipants(
+  services: () => Pick<
+    Services,
+    'suppressions' | 'contacts' | 'store' | 'duplicates' | 'webhooks' | 'search' | 'jobs' | 'blobs' | 'deadLetters' | 'segments'
+  >,
+): ErasureParticipant[] {
+  return [
+    suppressionsParticipant(() => services().suppressions),
+    recordsParticipant(() => services().contacts.repository),
+    partitionParticipant(() => services().store),
+    duplicatesErasure(() => services().duplicates),
+    mergesParticipant(() => services().store),
+    workflowsParticipant(() => services()),
+    deliveriesParticipant(() => services().webhooks.deliveries),
+    searchParticipant(() => services().search),
+    jobsParticipant(() => services()),
+    deadLettersParticipant(() => services().deadLetters),
+  ];
+}
+
 export function createServices(deps: {
   store: Store;
   clock?: Clock;
@@ -169,13 +217,18 @@ export function createServices(deps: {
   deadLetters?: DeadLetterQueue;
   /** Blob storage; from the environment (S3 bucket, or a local folder) when absent. */
   blobs?: BlobStorage;
+  /** The suppression list's secret salt; a fresh one per process when absent (tests). */
+  suppressionSalt?: SecretSource;
+  /** Extra erasure participants after the built-in ones (tests, plug-ins). */
+  extraErasureParticipants?: ErasureParticipant[];
 }): Services {
   const clock = deps.clock ?? systemClock;
   const blobs = deps.blobs ?? blobStorageFromEnv();
   const jobs = new JobRepository(deps.store, clock);
+  const suppressions = new SuppressionRepository(deps.store, clock, deps.suppressionSalt ?? ephemeralSecret());
   const fields = new FieldDefinitionRepository(deps.store, clock);
   const contactRepository = new ContactRepository(deps.store, clock);
-  const contacts = new ContactService(contactRepository, fields, deps.settings);
+  const contacts = new ContactService(contactRepository, fields, deps.settings, suppressions);
   const timeline = new TimelineService({ store: deps.store, repository: new ActivityRepository(deps.store), contacts, clock });
   const taskRepository = new TaskRepository(deps.store);
   const relationships = new RelationshipService({
@@ -232,7 +285,7 @@ export function createServices(deps: {
     clock,
     workflowSecret: async (id) => (await workflowRepository.get(id))?.secret,
   });
-  return {
+  const services: Services = {
     store: deps.store,
     clock,
     settings: deps.settings,
@@ -258,9 +311,20 @@ export function createServices(deps: {
     jobs,
     imports: new ImportService(jobs, blobs, clock),
     exports: new ExportService(jobs, blobs, clock, search),
-    suppressions: new SuppressionRepository(deps.store, clock),
+    suppressions,
     search,
     segments: new SegmentService(segmentRepository, search),
+    consent: new ConsentService({ contacts, timeline, clock }),
+    personalData: new PersonalDataService({ services: () => services, clock }),
+    erasures: new ErasureService({
+      contacts: contactRepository,
+      erasures: new ErasureRepository(deps.store),
+      suppressions,
+      participants: [...erasureParticipants(() => services), ...(deps.extraErasureParticipants ?? [])],
+      store: deps.store,
+      clock,
+      settings: deps.settings,
+    }),
     workflows: new WorkflowService({
       repository: workflowRepository,
       runs: workflowRuns,
@@ -291,6 +355,7 @@ export function createServices(deps: {
       clock,
     }),
   };
+  return services;
 }
 
 /** OpenSearch when OPENSEARCH_URL is set (SigV4 in AWS), else the embedded index. */
@@ -306,5 +371,6 @@ export function servicesFromEnv(env: NodeJS.ProcessEnv = process.env): Services 
     store: createStore(storeConfigFromEnv(env)),
     settings: settingsFromEnv(env),
     searchIndex: searchIndexFromEnv(env),
+    suppressionSalt: suppressionSaltFromEnv(env),
   });
 }

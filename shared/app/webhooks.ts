@@ -15,7 +15,7 @@ import {
 import { sweepPlan } from '../domain/due.ts';
 import { idFor, newId } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
-import { ValidationError, VersionMismatchError } from '../domain/errors.ts';
+import { NotFoundError, ValidationError, VersionMismatchError } from '../domain/errors.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { KithEvent } from '../events/types.ts';
 import type { WebhookSender } from '../events/webhook-sender.ts';
@@ -408,13 +408,16 @@ export class WebhookDispatcher {
     return (await this.store(stopped, current.version, now)) ? 'failed' : 'lost';
   }
 
-  /** A versioned write of the delivery; false when another sweep got there first. */
+  /**
+   * A versioned write of the delivery; false when another sweep got there first, or when the
+   * contact the event is about was erased (nothing about them is delivered any more).
+   */
   private async store(next: WebhookDelivery, expected: number, now: Date): Promise<boolean> {
     try {
       await this.deliveries.put(next, expected, now);
       return true;
     } catch (error) {
-      if (error instanceof VersionMismatchError) return false;
+      if (error instanceof VersionMismatchError || error instanceof NotFoundError) return false;
       throw error;
     }
   }

@@ -22,8 +22,31 @@ export const LIFECYCLE_STAGES = [
 export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
 
 export const CONSENT_STATUSES = ['granted', 'denied', 'pending', 'withdrawn'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+/** The channels Kith records consent for; a closed set, so filters and reports can rely on it. */
+export const CONSENT_CHANNELS = ['email', 'sms', 'phone', 'post', 'whatsapp', 'push'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
 export const CONTACT_STATUSES = ['active', 'archived', 'merged'] as const;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
+
+/**
+ * What stays of a person who was erased (GDPR art. 17): no personal data at all, only what
+ * tells readers (404) and late events that the record is gone for good, and who erased it.
+ */
+export interface ErasedContact {
+  id: string;
+  status: 'erased';
+  version: number;
+  erasureId: string;
+  erasedAt: string;
+  erasedBy: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export function isErased(record: { status?: unknown } | undefined): record is ErasedContact {
+  return record?.status === 'erased';
+}
 
 const name = z.string().max(LIMITS.maxNameLength);
 const text = z.string().max(LIMITS.maxTextLength);
@@ -84,7 +107,7 @@ export const ContactInput = z.strictObject({
     .record(channelKey, z.string().min(1).max(LIMITS.maxTagLength))
     .refine((ids) => Object.keys(ids).length <= LIMITS.maxExternalIds, `at most ${LIMITS.maxExternalIds} external ids`)
     .optional(),
-  consent: z.record(channelKey, ConsentEntry).optional(),
+  consent: z.partialRecord(z.enum(CONSENT_CHANNELS), ConsentEntry).optional(),
 });
 export type ContactInput = z.output<typeof ContactInput>;
 
