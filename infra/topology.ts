@@ -24,6 +24,11 @@ export interface FunctionAccess {
   bucket?: Access;
   /** Verifies Cognito tokens: needs the user pool and app client ids, no IAM permission. */
   userPool?: 'verify';
+  /**
+   * Reads the suppression list's secret salt (GDPR: erased identities are kept only as HMACs
+   * under it): a Secrets Manager secret created only when some function declares it.
+   */
+  suppressionSalt?: 'read';
 }
 
 export interface FunctionSpec {
@@ -40,7 +45,8 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 29,
     // The bucket: upload and download links for imports and exports are signed with this role.
-    access: { table: 'readwrite', search: 'readwrite', bucket: 'readwrite' },
+    // The salt: erasure suppresses a person's identities, and creates refuse suppressed ones.
+    access: { table: 'readwrite', search: 'readwrite', bucket: 'readwrite', suppressionSalt: 'read' },
   },
   authorizer: {
     description: 'Authenticates API keys and Cognito tokens for every route that needs it',
@@ -104,14 +110,16 @@ export const functions = {
     description: 'Runs import jobs: reads the uploaded file, writes contacts, checkpoints, re-triggers itself',
     memoryMb: 2048,
     timeoutSeconds: 900,
-    access: { table: 'readwrite', bucket: 'readwrite' },
+    // The salt: rows of erased people are skipped by their suppressed identities.
+    access: { table: 'readwrite', bucket: 'readwrite', suppressionSalt: 'read' },
   },
   'export-worker': {
     description: 'Runs export jobs: streams the selected contacts into a CSV, JSON lines or vCard file',
     memoryMb: 1024,
     timeoutSeconds: 900,
-    // Search: a segment or a filter is walked through the search index.
-    access: { table: 'readwrite', bucket: 'readwrite', search: 'read' },
+    // Search: a segment or a filter is walked through the search index. The salt: records of
+    // people erased while the export ran are recognised by their suppressed identities.
+    access: { table: 'readwrite', bucket: 'readwrite', search: 'read', suppressionSalt: 'read' },
   },
   'job-sweeper': {
     description: 'Re-dispatches import and export jobs whose worker died',
@@ -167,6 +175,9 @@ export const routes: readonly RouteSpec[] = [
   api('POST', '/v1/contacts/{id}/restore', 'restoreContact', 'crm:manage'),
   api('POST', '/v1/contacts/{id}/tags', 'tagContact', 'crm:write'),
   api('GET', '/v1/contacts/{id}/history', 'listContactHistory', 'crm:read'),
+  api('POST', '/v1/contacts/{id}/erase', 'eraseContact', 'admin'),
+  api('GET', '/v1/contacts/{id}/export', 'exportContactData', 'crm:manage'),
+  api('POST', '/v1/contacts/{id}/consent', 'recordConsent', 'crm:write'),
 
   api('POST', '/v1/contacts/search', 'searchContacts', 'crm:read'),
 

@@ -6,6 +6,7 @@ import {
   fieldDefinitions,
   jobRepository,
   segmentRepository,
+  suppressionRepository,
 } from '../../shared/app/repositories.ts';
 import { contactService } from '../../shared/app/contacts.ts';
 import { companyService } from '../../shared/app/companies.ts';
@@ -13,6 +14,8 @@ import { openSearchIndexFromEnv } from '../../shared/app/search-index.ts';
 import { contactSearchService } from '../../shared/app/search.ts';
 import { segmentService } from '../../shared/app/segments.ts';
 import { blobStorageFromEnv } from '../../shared/blobs/from-env.ts';
+import { suppressionSaltFromEnv } from '../../shared/secrets/salt.ts';
+import { erasureLog } from '../../shared/app/erasure.ts';
 import { create } from './app.ts';
 
 export const handler = create(
@@ -21,6 +24,9 @@ export const handler = create(
     contactRepository,
     companyRepository,
     fields: fieldDefinitions,
+    // Creates refuse erased people's identities: salted hashes, the salt read on first use.
+    suppressionSalt: () => suppressionSaltFromEnv(),
+    suppressions: suppressionRepository,
     contacts: contactService,
     companies: companyService,
     searchIndex: openSearchIndexFromEnv(),
@@ -29,5 +35,7 @@ export const handler = create(
     segments: segmentService,
     blobs: () => blobStorageFromEnv(),
     jobs: jobRepository,
+    // People erased while a job ran are scrubbed from its file by the worker.
+    erasureLog,
   }),
 );

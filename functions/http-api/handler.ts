@@ -13,6 +13,7 @@ import {
   webhookRepository,
   workflowRepository,
   workflowRunRepository,
+  suppressionRepository,
 } from '../../shared/app/repositories.ts';
 import { openSearchIndexFromEnv } from '../../shared/app/search-index.ts';
 import { contactService } from '../../shared/app/contacts.ts';
@@ -33,6 +34,12 @@ import { blobLinksFromEnv } from '../../shared/blobs/links-from-env.ts';
 import { importService } from '../../shared/app/imports.ts';
 import { exportService } from '../../shared/app/exports.ts';
 import { workflowService } from '../../shared/app/workflows.ts';
+import { suppressionSaltFromEnv } from '../../shared/secrets/salt.ts';
+import { erasureService } from '../../shared/app/erasure.ts';
+import { builtInErasureParticipants } from '../../shared/app/erasure-participants.ts';
+import { consentService } from '../../shared/app/consent.ts';
+import { personalDataService } from '../../shared/app/personal-data.ts';
+import { lazyBlobStorage } from '../../shared/blobs/lazy.ts';
 import { create } from './app.ts';
 
 export const handler = create(
@@ -49,6 +56,9 @@ export const handler = create(
     searchIndex: openSearchIndexFromEnv(),
     // The SQS adapter of the dead-letter port does not exist yet: its routes answer 501 in AWS.
     deadLetters: () => unavailableDeadLetterQueue,
+    // Creates refuse erased people's identities: salted hashes, the salt read on first use.
+    suppressionSalt: () => suppressionSaltFromEnv(),
+    suppressions: suppressionRepository,
     contacts: contactService,
     companies: companyService,
     search: contactSearchService,
@@ -72,5 +82,12 @@ export const handler = create(
     workflowRepository,
     workflowRuns: workflowRunRepository,
     workflows: workflowService,
+    consent: consentService,
+    personalData: personalDataService,
+    // Erasure deletes upload and export files that name the person: the one use of the full blob
+    // storage here, so its S3 client loads on the first erasure, not at every cold start.
+    blobs: () => lazyBlobStorage(async () => (await import('../../shared/blobs/from-env.ts')).blobStorageFromEnv()),
+    erasureParticipants: builtInErasureParticipants,
+    erasures: erasureService,
   }),
 );

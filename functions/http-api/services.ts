@@ -21,4 +21,7 @@ export type HttpApiServices = Pick<
   | 'imports'
   | 'exports'
   | 'workflows'
+  | 'erasures'
+  | 'consent'
+  | 'personalData'
 >;

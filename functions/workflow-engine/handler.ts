@@ -11,6 +11,7 @@ import {
   webhookRepository,
   workflowRepository,
   workflowRunRepository,
+  suppressionRepository,
 } from '../../shared/app/repositories.ts';
 import { contactService } from '../../shared/app/contacts.ts';
 import { openSearchIndexFromEnv } from '../../shared/app/search-index.ts';
@@ -20,6 +21,7 @@ import { taskService } from '../../shared/app/tasks.ts';
 import { webhookDispatcher, webhookSender } from '../../shared/app/webhook-dispatcher.ts';
 import { workflowActions } from '../../shared/app/workflow-actions.ts';
 import { workflowEngine } from '../../shared/app/workflows.ts';
+import { suppressionSaltFromEnv } from '../../shared/secrets/salt.ts';
 import { create } from './app.ts';
 
 export const handler = create(
@@ -35,6 +37,9 @@ export const handler = create(
     workflowRuns: workflowRunRepository,
     segmentMembers: segmentMemberRepository,
     fields: fieldDefinitions,
+    // Creates refuse erased people's identities: salted hashes, the salt read on first use.
+    suppressionSalt: () => suppressionSaltFromEnv(),
+    suppressions: suppressionRepository,
     contacts: contactService,
     searchIndex: openSearchIndexFromEnv(),
     search: contactSearchService,

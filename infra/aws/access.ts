@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { FunctionAccess } from '../topology.ts';
 import { TABLE } from '../../shared/store/table.ts';
@@ -17,6 +18,7 @@ export const ENVIRONMENT = {
   search: ['OPENSEARCH_URL'],
   bucket: ['BUCKET_NAME'],
   userPool: ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID'],
+  suppressionSalt: ['SUPPRESSION_SALT_SECRET_ARN'],
 } as const satisfies { [K in keyof FunctionAccess]-?: readonly string[] };
 
 /** The resources a function may be given access to; optional ones exist only when some entry declares them. */
@@ -26,6 +28,7 @@ export interface AccessibleResources {
   search?: SearchDomain;
   bucket?: Bucket;
   identity: { userPool: UserPool; client: UserPoolClient };
+  suppressionSalt?: Secret;
 }
 
 const TABLE_READ = [
@@ -114,6 +117,14 @@ const GRANTS: { [K in keyof FunctionAccess]-?: Grant<K> } = {
     const [poolVariable, clientVariable] = ENVIRONMENT.userPool;
     fn.setEnvironment(poolVariable, identity.userPool.userPoolId);
     fn.setEnvironment(clientVariable, identity.client.userPoolClientId);
+  },
+
+  suppressionSalt(fn, _level, { suppressionSalt }) {
+    if (!suppressionSalt) throw new Error('A function declares the suppression salt but the stack has no such secret.');
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [suppressionSalt.secretArn] }),
+    );
+    fn.setEnvironment(ENVIRONMENT.suppressionSalt[0], suppressionSalt.secretArn);
   },
 };
 

@@ -13,6 +13,7 @@ import { SearchDomain } from './search.ts';
 import { assertWireable, isInvokedAsynchronously, KITH_TOPOLOGY, type StackTopology } from './stack-topology.ts';
 import type { StageSettings } from './stage.ts';
 import { createKithTable } from './table.ts';
+import { createSuppressionSalt } from './secrets.ts';
 
 export interface KithStackProps extends StackProps {
   stage: StageSettings;
@@ -49,13 +50,14 @@ export class KithStack extends Stack {
     Tags.of(this).add('kith:stage', stage.name);
 
     const specs = Object.entries(topology.functions);
-    const declares = (kind: 'search' | 'bucket') => specs.some(([, spec]) => spec.access[kind] !== undefined);
+    const declares = (kind: 'search' | 'bucket' | 'suppressionSalt') => specs.some(([, spec]) => spec.access[kind] !== undefined);
 
     const table = createKithTable(this, stage);
     const identity = new Identity(this, 'Identity', { stage });
     const deadLetters = new DeadLetters(this, 'DeadLetters', { stage, alarmEmail: props.alarmEmail });
     const search = declares('search') ? new SearchDomain(this, 'Search', { stage }) : undefined;
     const bucket = declares('bucket') ? createFilesBucket(this, stage) : undefined;
+    const suppressionSalt = declares('suppressionSalt') ? createSuppressionSalt(this, stage) : undefined;
 
     const functions = new Map<string, KithFunction>();
     for (const [name, spec] of specs) {
@@ -64,7 +66,7 @@ export class KithStack extends Stack {
     this.functions = functions;
 
     const events = new EventPipeline(this, 'Events', { topology, functions, table, deadLetters, stage });
-    const resources: AccessibleResources = { table, bus: events.bus, search, bucket, identity };
+    const resources: AccessibleResources = { table, bus: events.bus, search, bucket, identity, suppressionSalt };
     for (const [name, spec] of specs) {
       const fn = functions.get(name)!;
       grantAccess(fn, spec.access, resources);

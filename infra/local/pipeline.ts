@@ -45,6 +45,11 @@ export interface LocalPipelineOptions {
   /** Run schedules on a timer; otherwise only `scheduler.tick()` runs them. */
   realTimeSchedules: boolean;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Runs when drain() has delivered everything: makes what consumers derived visible (OpenSearch
+   * shows indexed documents only after its next refresh), so "drained" means "readable".
+   */
+  afterDrain?: () => Promise<void>;
 }
 
 /** Hooks for tests and benchmarks: what the pipeline published and delivered. */
@@ -142,7 +147,7 @@ export class LocalPipeline {
       const read = this.poller.recordsRead;
       await this.deliverer.idle();
       await this.poller.caughtUp();
-      if (this.poller.recordsRead === read && this.deliverer.backlog === 0) return;
+      if (this.poller.recordsRead === read && this.deliverer.backlog === 0) return this.options.afterDrain?.();
     }
     throw new Error(`The pipeline did not settle within ${LOCAL_PIPELINE.maxDrainRounds} rounds: do consumers feed each other?`);
   }

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../../shared/domain/clock.ts';
 import { LIMITS } from '../../shared/domain/limits.ts';
 import { MemoryDeadLetterStore, type DeadLetterStore } from '../../shared/events/dead-letters.ts';
 import { LocalBlobStorage } from '../../shared/blobs/local.ts';
+import { ephemeralSecret, fileSecret } from '../../shared/secrets/salt.ts';
 import { createGateway } from './gateway.ts';
 import { createBlobServer } from './blob-server.ts';
 import { ensureTable } from './table.ts';
@@ -95,6 +96,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock,
     realTimeSchedules: options.realTimeSchedules ?? clock === systemClock,
     retry: options.retry,
+    afterDrain: () => services.search.index.refresh(),
   });
   // S3's stand-in: files under a folder, behind links this small server honours.
   const blobs = new LocalBlobStorage({
@@ -109,6 +111,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     deadLetters: pipeline.deadLetters,
     blobs,
     searchIndex: options.searchIndex ?? searchIndexFromEnv(),
+    // The suppression list's salt: kept under KITH_HOME (it must never change), per run in memory.
+    suppressionSalt: options.home ? fileSecret(join(options.home, 'suppression-salt')) : ephemeralSecret(),
   });
   // The embedded index lives in memory: it is filled from the table at every start. OpenSearch
   // keeps its data, so it is only filled when its index is new.

@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { normalizeContact, patchContact, writableFields, type Contact, type ContactRules } from '../domain/contact.ts';
-import { NotFoundError } from '../domain/errors.ts';
+import { NotFoundError, SuppressedIdentityError } from '../domain/errors.ts';
+import { identityKeysOf } from '../domain/import-row.ts';
+import type { SuppressionRepository } from '../store/suppressions.ts';
 import { normalizeTags } from '../domain/normalize.ts';
 import { writeWithRetry } from './optimistic.ts';
 import type { ContactRepository } from '../store/contacts.ts';
@@ -13,19 +15,45 @@ export class ContactService {
   readonly repository: ContactRepository;
   private readonly fields: FieldDefinitionRepository;
   private readonly settings: Settings;
+  private readonly suppressions: SuppressionRepository | undefined;
 
-  constructor(repository: ContactRepository, fields: FieldDefinitionRepository, settings: Settings) {
+  constructor(
+    repository: ContactRepository,
+    fields: FieldDefinitionRepository,
+    settings: Settings,
+    suppressions?: SuppressionRepository,
+  ) {
     this.repository = repository;
     this.fields = fields;
     this.settings = settings;
+    this.suppressions = suppressions;
   }
 
   async rules(): Promise<ContactRules> {
     return { definitions: await this.fields.all(), defaultRegion: this.settings.defaultPhoneRegion };
   }
 
-  async create(input: unknown, actor: string): Promise<Contact> {
-    return this.repository.create(normalizeContact(input, await this.rules()), actor);
+  /**
+   * Creates a contact. An email, phone or external id of a person who was erased is refused (409
+   * `suppressed`) unless `allowSuppressed`: a person who asked to be forgotten does not come back
+   * by accident.
+   */
+  async create(input: unknown, actor: string, options: { allowSuppressed?: boolean } = {}): Promise<Contact> {
+    const fields = normalizeContact(input, await this.rules());
+    if (this.suppressions && !options.allowSuppressed) {
+      const suppressed = await this.suppressions.suppressed(identityKeysOf(fields));
+      if (suppressed.size > 0) {
+        const paths = [
+          ...fields.emails.flatMap((e, i) => (suppressed.has(`email:${e.address}`) ? [`emails[${i}].address`] : [])),
+          ...fields.phones.flatMap((p, i) => (suppressed.has(`phone:${p.number}`) ? [`phones[${i}].number`] : [])),
+          ...Object.entries(fields.externalIds ?? {}).flatMap(([system, id]) =>
+            suppressed.has(`ext:${system}:${id}`) ? [`externalIds.${system}`] : [],
+          ),
+        ];
+        throw new SuppressedIdentityError(paths);
+      }
+    }
+    return this.repository.create(fields, actor);
   }
 
   /** A contact as readers see it: archived ones too, merged ones lead to their survivor. */
@@ -115,5 +143,10 @@ export class ContactService {
   }
 }
 
-export const contactService = ({ contactRepository, fields, settings }: Needs<'contactRepository' | 'fields' | 'settings'>) =>
-  new ContactService(contactRepository, fields, settings);
+export const contactService = ({
+  contactRepository,
+  fields,
+  settings,
+  suppressions,
+}: Needs<'contactRepository' | 'fields' | 'settings' | 'suppressions'>) =>
+  new ContactService(contactRepository, fields, settings, suppressions);

@@ -1,3 +1,4 @@
+import { isErased } from '../domain/contact-record.ts';
 import type { Contact } from '../domain/contact.ts';
 import type { Company } from '../domain/company.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -101,7 +102,9 @@ export class DuplicateService {
    * identity fingerprint is what was last filed.
    */
   async syncContact(contactId: string): Promise<SyncOutcome> {
-    const contact = await this.contacts.get(contactId);
+    const record = await this.contacts.record(contactId);
+    if (isErased(record)) return { contactId, action: 'removed', candidates: 0, written: await this.forget(contactId) };
+    const contact = record;
     const state = await this.index.getState(contactId);
     if (!contact || contact.status !== 'active') {
       if (!state && !contact) return { contactId, action: 'unchanged', candidates: 0, written: 0 };
@@ -160,6 +163,16 @@ export class DuplicateService {
     return matches.sort((x, y) => y.score - x.score);
   }
 
+  /** Ids of the contacts a contact has (or had) a suggestion with. */
+  partnersOf(contactId: string): Promise<string[]> {
+    return this.pairs.partnersOf(contactId);
+  }
+
+  /** The suggestion about two contacts, in either order. */
+  pair(a: string, b: string): Promise<DuplicatePair | undefined> {
+    return this.pairs.get(...orderedIds(a, b));
+  }
+
   list(status: 'open' | 'dismissed', page: PageRequest): Promise<Page<DuplicatePair>> {
     return this.pairs.list(status, page);
   }
@@ -204,25 +217,44 @@ export class DuplicateService {
   }
 
   /**
+   * Erasure: deletes every suggestion a contact takes part in (their reasons name both people),
+   * its blocking keys and its dedup state. Answers how many items it deleted.
+   */
+  async forget(contactId: string): Promise<number> {
+    let erased = 0;
+    for (const partnerId of await this.pairs.partnersOf(contactId)) {
+      await this.pairs.delete(...orderedIds(contactId, partnerId));
+      erased++;
+    }
+    const state = await this.index.getState(contactId);
+    if (state) {
+      await this.index.unfile(contactId, state.blockKeys);
+      erased += state.blockKeys.length;
+    }
+    return erased + (await this.index.deletePartition(contactId));
+  }
+
+  /**
    * Closes every suggestion a contact takes part in (`merged` when it was merged away,
-   * `withdrawn` when archived) and forgets its links. Used by the consumer and by merges.
+   * `withdrawn` when archived). Links stay, so a later erasure still finds every pair of the
+   * person (only a pair that is gone loses its link). Used by the consumer and by merges.
    */
   async withdraw(contactId: string, status: 'merged' | 'withdrawn'): Promise<number> {
     let written = 0;
     for (const partnerId of await this.pairs.partnersOf(contactId)) {
       const [a, b] = orderedIds(contactId, partnerId);
       const pair = await this.pairs.get(a, b);
-      if (pair && pair.status !== 'merged' && !(status === 'withdrawn' && pair.status !== 'open')) {
+      if (!pair) await this.pairs.deleteLink(contactId, partnerId);
+      else if (pair.status !== 'merged' && !(status === 'withdrawn' && pair.status !== 'open')) {
         const now = this.clock.now().toISOString();
         try {
           await this.pairs.save({ ...pair, status, version: pair.version + 1, updatedAt: now }, pair.version);
           written++;
         } catch (error) {
-          if (!(error instanceof VersionMismatchError)) throw error;
-          // A concurrent writer moved the pair; the next event for this contact settles it.
+          // A concurrent writer moved the pair (the next event for this contact settles it), or the partner was erased.
+          if (!(error instanceof VersionMismatchError) && !(error instanceof NotFoundError)) throw error;
         }
       }
-      await this.pairs.deleteLink(contactId, partnerId);
     }
     return written;
   }
@@ -238,16 +270,25 @@ export class DuplicateService {
     const companies = new Map<string, Company>();
     const existing = new Map<string, DuplicatePair>();
     const states = new Map<string, { fingerprint: string; contactVersion: number }>();
+    const erased = new Set<string>();
     await scanEntities(
       this.store,
       [ITEM_TYPES.contact, ITEM_TYPES.company, ITEM_TYPES.duplicate, ITEM_TYPES.dedupState],
       (type, entity) => {
         if (type === ITEM_TYPES.contact && entity.status === 'active') contacts.push(entity as unknown as Contact);
+        else if (type === ITEM_TYPES.contact && entity.status === 'erased') erased.add(entity.id as string);
         else if (type === ITEM_TYPES.company) companies.set(entity.id as string, entity as unknown as Company);
         else if (type === ITEM_TYPES.duplicate) existing.set(entity.id as string, entity as unknown as DuplicatePair);
         else if (type === ITEM_TYPES.dedupState) states.set(entity.contactId as string, entity as never);
       },
     );
+    // Suggestions of erased people that their erasure could not reach (closed before links were kept).
+    for (const pair of existing.values()) {
+      if (pair.contactIds.some((id) => erased.has(id))) {
+        await this.pairs.delete(...pair.contactIds);
+        existing.delete(pair.id);
+      }
+    }
     const scanned = performance.now();
 
     const finder = new DuplicateFinder();
@@ -294,7 +335,7 @@ export class DuplicateService {
         await this.pairs.save(next, stored?.version ?? 0);
         written++;
       } catch (error) {
-        if (!(error instanceof VersionMismatchError)) throw error;
+        if (!(error instanceof VersionMismatchError) && !(error instanceof NotFoundError)) throw error;
       }
     });
     const repairs = contacts
@@ -342,6 +383,8 @@ export class DuplicateService {
         await this.pairs.save(next, stored?.version ?? 0);
         return true;
       } catch (error) {
+        // Erased since it was read: the suggestion must not be written.
+        if (error instanceof NotFoundError) return false;
         if (!(error instanceof VersionMismatchError)) throw error;
       }
     }

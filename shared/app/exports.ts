@@ -12,6 +12,7 @@ import { LeaseLostError, type JobRepository } from '../store/jobs.ts';
 import type { Page, PageRequest } from '../store/pages.ts';
 import type { Needs, Services } from './services.ts';
 import type { ContactSearchService } from './search.ts';
+import { scrubExportFile } from './erasure-files.ts';
 
 const FILES: Record<ExportFormat, { extension: string; contentType: string }> = {
   csv: { extension: 'csv', contentType: 'text/csv; charset=utf-8' },
@@ -140,7 +141,7 @@ export class ExportService {
 /** What writing an export runs on (the export-worker assembles exactly this). */
 export type ExportRunServices = Pick<
   Services,
-  'settings' | 'jobs' | 'fields' | 'companies' | 'segments' | 'search' | 'contacts' | 'blobs'
+  'settings' | 'jobs' | 'fields' | 'companies' | 'segments' | 'search' | 'contacts' | 'blobs' | 'erasureLog'
 >;
 
 export async function runExport(
@@ -212,7 +213,12 @@ export async function runExport(
 
   try {
     await services.blobs.write(job.fileKey, Readable.from(lines()), FILES[format].contentType);
-    await services.jobs.release(job, owner, { final: { status: 'completed', exported: counted.exported } });
+    // People erased while this export ran leave the file before anyone can download it.
+    let dropped = 0;
+    for (const erasure of await services.erasureLog.startedSince(job.createdAt)) {
+      dropped += await scrubExportFile(services.blobs, job.fileKey, format, services.erasureLog.matcherOf(erasure));
+    }
+    await services.jobs.release(job, owner, { final: { status: 'completed', exported: counted.exported - dropped } });
     return 'finished';
   } catch (error) {
     if (error instanceof LeaseLostError) return 'lost';

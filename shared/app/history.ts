@@ -31,7 +31,7 @@ const HistoryEvent = z.object({
   }),
 });
 
-export type HistoryOutcome = 'recorded' | 'duplicate' | 'nothing_to_record';
+export type HistoryOutcome = 'recorded' | 'duplicate' | 'erased' | 'nothing_to_record';
 
 /**
  * The history entry an event describes, or `undefined` when there is nothing to keep: another

@@ -27,14 +27,14 @@ import { ITEM_TYPES, keys, type Key } from '../store/keys.ts';
 import { getItems, keyId } from '../store/lookups.ts';
 import { tryTransactWrite, type GuardedWrite } from '../store/transact.ts';
 import { LeaseLostError } from '../store/jobs.ts';
-import { SuppressionRepository } from '../store/suppressions.ts';
 import { ImportFileError, readCsv, readVCardCandidates } from './import-file.ts';
 import type { Services } from './services.ts';
+import { scrubImport } from './erasure-files.ts';
 
 /** What an import runs on (the import-worker assembles exactly this). */
 export type ImportRunnerServices = Pick<
   Services,
-  'store' | 'clock' | 'settings' | 'contacts' | 'suppressions' | 'blobs' | 'jobs'
+  'store' | 'clock' | 'settings' | 'contacts' | 'suppressions' | 'blobs' | 'jobs' | 'erasureLog'
 >;
 
 /** The tag a contact gets when `onDuplicate: flag` created it beside a likely duplicate. */
@@ -76,7 +76,10 @@ interface RowResult {
 export class ImportRunner {
   private readonly services: ImportRunnerServices;
   private readonly owner: string;
-  /** Read once per invocation: while nobody was ever erased, rows need no suppression look-up. */
+  /**
+   * Read before each chunk's look-ups: while nobody was ever erased, rows need no suppression
+   * look-up, and a person erased while this import runs is skipped from the next chunk on.
+   */
   private checkSuppressions = true;
   /** Set once most creates of a chunk were turned back (a file imported again): read claims first. */
   private fileMostlyKnown = false;
@@ -122,7 +125,6 @@ export class ImportRunner {
         });
       }
       const groupTargets = new Map<number, string>();
-      this.checkSuppressions = !job.allowSuppressed && (await this.services.suppressions.any());
       const chunkAt = (start: number) => {
         const end = Math.min(prepared.rows.length, start + (this.services.settings.importChunkRows ?? LIMITS.importChunkRows));
         return { start, end, owners: this.lookUp(job!, prepared, range(start, end), job!.dryRun || this.fileMostlyKnown) };
@@ -143,7 +145,10 @@ export class ImportRunner {
         job = await this.recordChunk(job, current.start, current.end, chunk, prepared);
       }
       const errorReportKey = await this.writeErrorReport(job);
-      await jobs.release(job, this.owner, { final: { status: 'completed', ...(errorReportKey ? { errorReportKey } : {}) } });
+      const scrubbed = await this.scrubErasedPeople({ ...job, ...(errorReportKey ? { errorReportKey } : {}) });
+      await jobs.release(job, this.owner, {
+        final: { status: 'completed', ...(errorReportKey ? { errorReportKey } : {}), ...scrubbed },
+      });
       await this.discardWorkFiles(job);
       return 'finished';
     } catch (error) {
@@ -264,14 +269,14 @@ export class ImportRunner {
     full: boolean,
   ): Promise<Map<string, Record<string, unknown>>> {
     const wanted: Key[] = [];
+    this.checkSuppressions = !job.allowSuppressed && (await this.services.suppressions.any());
     for (const position of positions) {
       const row = prepared.rows[position]!;
       if (!row.ok) continue;
       for (const email of row.fields.emails) if (full || !email.primary) wanted.push(keys.emailClaim(email.address));
       if (full)
         for (const [system, id] of Object.entries(row.fields.externalIds ?? {})) wanted.push(keys.externalIdClaim(system, id));
-      if (this.checkSuppressions)
-        for (const identity of identityKeysOf(row.fields)) wanted.push(SuppressionRepository.keyOf(identity));
+      if (this.checkSuppressions) wanted.push(...(await this.services.suppressions.keysOf(identityKeysOf(row.fields))));
     }
     return wanted.length === 0 ? new Map() : getItems(this.services.store, wanted);
   }
@@ -288,8 +293,9 @@ export class ImportRunner {
     if (!row.ok) return { kind: 'fail', problems: row.problems };
     const fields = row.fields;
     const ownId = rowContactId(job, row.row);
-    const identities = identityKeysOf(fields);
-    if (this.checkSuppressions && identities.some((identity) => found.has(keyId(SuppressionRepository.keyOf(identity))))) {
+    const suppressionKeys = this.checkSuppressions ? await this.services.suppressions.keysOf(identityKeysOf(fields)) : [];
+    // The skip names no value: the report must not bring back what the erasure removed.
+    if (suppressionKeys.some((key) => found.has(keyId(key)))) {
       return {
         kind: 'skip',
         problem: problemOf(
@@ -679,6 +685,19 @@ export class ImportRunner {
       errorSegments,
       ...(preview ? { preview } : {}),
     });
+  }
+
+  /**
+   * People erased while this import ran: their rows leave the report and the job's first errors
+   * and preview before it completes (an erasure leaves running jobs to their worker).
+   */
+  private async scrubErasedPeople(job: ImportJob): Promise<Partial<Pick<ImportJob, 'firstErrors' | 'preview'>>> {
+    let current = job;
+    for (const erasure of await this.services.erasureLog.startedSince(job.createdAt)) {
+      const { fields } = await scrubImport(current, this.services.blobs, this.services.erasureLog.matcherOf(erasure));
+      if (fields) current = { ...current, ...fields };
+    }
+    return current === job ? {} : { firstErrors: current.firstErrors, ...(current.preview ? { preview: current.preview } : {}) };
   }
 
   /** The uploaded file and the report's segments hold personal data nobody needs once the job is done. */

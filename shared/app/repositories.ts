@@ -26,7 +26,8 @@ export const idempotencyRecords = ({ store, clock }: Needs<'store' | 'clock'>) =
 export const webhookRepository = ({ store }: Needs<'store'>) => new WebhookRepository(store);
 export const webhookDeliveries = ({ store }: Needs<'store'>) => new DeliveryRepository(store);
 export const jobRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new JobRepository(store, clock);
-export const suppressionRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new SuppressionRepository(store, clock);
+export const suppressionRepository = ({ store, clock, suppressionSalt }: Needs<'store' | 'clock' | 'suppressionSalt'>) =>
+  new SuppressionRepository(store, clock, suppressionSalt);
 export const segmentRepository = ({ store, clock }: Needs<'store' | 'clock'>) => new SegmentRepository(store, clock);
 export const workflowRepository = ({ store }: Needs<'store'>) => new WorkflowRepository(store);
 export const workflowRunRepository = ({ store }: Needs<'store'>) => new WorkflowRunRepository(store);

@@ -33,6 +33,15 @@ export class SearchIndexing {
     return this.index.apply(await this.entriesOf([contact]));
   }
 
+  /**
+   * Erasure: the contact's document becomes a tombstone (no field but its id) above the version
+   * of its record, whatever the record holds, so no late event brings the document back.
+   */
+  async forget(id: string): Promise<ApplyReport> {
+    const record = await this.contacts.record(id, { consistent: true });
+    return this.index.apply([{ id, version: indexVersion((record?.version ?? 0) + 1) }]);
+  }
+
   /** Re-indexes the members of a company whose name may have changed (company events). */
   async indexCompany(companyId: string): Promise<ApplyReport> {
     const report: ApplyReport = { written: 0, stale: 0, rejected: [] };

@@ -48,6 +48,11 @@ import { DuplicateService, duplicateService } from './duplicates.ts';
 import { MergeService, mergeService, type MergeParticipant } from './merge.ts';
 import { builtInMergeParticipants, mergeParticipants } from './merge-participants.ts';
 import { TimelineService, timelineService } from './timeline.ts';
+import { ErasureLog, ErasureService, erasureLog, erasureService, type ErasureParticipant } from './erasure.ts';
+import { builtInErasureParticipants } from './erasure-participants.ts';
+import { ConsentService, consentService } from './consent.ts';
+import { PersonalDataService, personalDataService } from './personal-data.ts';
+import { ephemeralSecret, suppressionSaltFromEnv, type SecretSource } from '../secrets/salt.ts';
 import { RelationshipService, relationshipService } from './relationships.ts';
 import { TaskService, taskService } from './tasks.ts';
 import { ReminderService, reminderService } from './reminders.ts';
@@ -108,8 +113,16 @@ export interface Services {
   jobs: JobRepository;
   imports: ImportService;
   exports: ExportService;
-  /** Erased people's identities, which imports do not bring back. */
+  /** Erased people's identities (salted hashes), which imports and creates do not bring back. */
   suppressions: SuppressionRepository;
+  /** GDPR erasure; stores take part through `erasureParticipants`. */
+  erasures: ErasureService;
+  /** Who was erased, for job workers to scrub what they wrote meanwhile (a part of `erasures`). */
+  erasureLog: ErasureLog;
+  /** Consent per channel, with its proof on the timeline and in field history. */
+  consent: ConsentService;
+  /** The portability export: everything held about a person. */
+  personalData: PersonalDataService;
 }
 
 /**
@@ -134,6 +147,9 @@ export interface Parts extends Services {
   workflowRuns: WorkflowRunRepository;
   segmentMembers: SegmentMemberRepository;
   workflowActions: WorkflowActions;
+  /** The suppression list's secret salt, read on first use. */
+  suppressionSalt: SecretSource;
+  erasureParticipants: readonly ErasureParticipant[];
 }
 
 /** What a factory needs, by name: `({ store, clock }: Needs<'store' | 'clock'>) => …`. */
@@ -153,6 +169,10 @@ export function createServices(deps: {
   deadLetters?: DeadLetterQueue;
   /** Blob storage; from the environment (S3 bucket, or a local folder) when absent. */
   blobs?: BlobStorage;
+  /** The suppression list's secret salt; a fresh one per process when absent (tests). */
+  suppressionSalt?: SecretSource;
+  /** Extra erasure participants after the built-in ones (tests, plug-ins). */
+  extraErasureParticipants?: ErasureParticipant[];
 }): Services {
   return assemble<Parts>({
     store: () => deps.store,
@@ -174,7 +194,13 @@ export function createServices(deps: {
     blobs: () => deps.blobs ?? blobStorageFromEnv(),
     blobLinks: ({ blobs }) => blobs,
     jobs: jobRepository,
+    suppressionSalt: () => deps.suppressionSalt ?? ephemeralSecret(),
     suppressions: suppressionRepository,
+    erasureParticipants: (parts) => [...builtInErasureParticipants(parts), ...(deps.extraErasureParticipants ?? [])],
+    erasures: erasureService,
+    erasureLog: ({ erasures }) => erasures,
+    consent: consentService,
+    personalData: personalDataService,
     imports: importService,
     exports: exportService,
     segmentRepository,
@@ -217,5 +243,6 @@ export function servicesFromEnv(env: NodeJS.ProcessEnv = process.env): Services 
     store: createStore(storeConfigFromEnv(env)),
     settings: settingsFromEnv(env),
     searchIndex: searchIndexFromEnv(env),
+    suppressionSalt: suppressionSaltFromEnv(env),
   });
 }

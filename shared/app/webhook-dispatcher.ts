@@ -9,7 +9,7 @@ import {
 import { sweepPlan } from '../domain/due.ts';
 import { idFor } from '../domain/ids.ts';
 import { LIMITS } from '../domain/limits.ts';
-import { VersionMismatchError } from '../domain/errors.ts';
+import { NotFoundError, VersionMismatchError } from '../domain/errors.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { KithEvent } from '../events/types.ts';
 import { createWebhookSender, type WebhookSender } from '../events/webhook-sender.ts';
@@ -288,13 +288,16 @@ export class WebhookDispatcher {
     return (await this.store(stopped, current.version, now)) ? 'failed' : 'lost';
   }
 
-  /** A versioned write of the delivery; false when another sweep got there first. */
+  /**
+   * A versioned write of the delivery; false when another sweep got there first, or when the
+   * contact the event is about was erased (nothing about them is delivered any more).
+   */
   private async store(next: WebhookDelivery, expected: number, now: Date): Promise<boolean> {
     try {
       await this.deliveries.put(next, expected, now);
       return true;
     } catch (error) {
-      if (error instanceof VersionMismatchError) return false;
+      if (error instanceof VersionMismatchError || error instanceof NotFoundError) return false;
       throw error;
     }
   }

@@ -500,6 +500,8 @@ export class WorkflowEngine {
         await transactWrite(this.store, [
           this.members.write(segmentId, contact.id, next, recorded),
           ...runs.map(({ run }) => this.runs.startWrite(run, now)),
+          // A membership and its runs name the person: never recorded once they are erased.
+          this.runs.contactNotErased(contact.id),
         ]);
       } catch (error) {
         // Someone else decided this contact meanwhile: read what they recorded and decide again.

@@ -20,7 +20,7 @@ const DIRECTED: readonly ActivityKind[] = ['call', 'email'];
 const TIMED: readonly ActivityKind[] = ['call', 'meeting'];
 
 /** Things Kith records on its own; each is written once per cause. */
-export const SYSTEM_EVENTS = ['contact.merged', 'lifecycle_stage.changed', 'task.completed'] as const;
+export const SYSTEM_EVENTS = ['contact.merged', 'lifecycle_stage.changed', 'task.completed', 'consent.changed'] as const;
 export type SystemEvent = (typeof SYSTEM_EVENTS)[number];
 
 const kithId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a Kith id');

@@ -19,8 +19,31 @@ export const LIFECYCLE_STAGES = [
 export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
 
 export const CONSENT_STATUSES = ['granted', 'denied', 'pending', 'withdrawn'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+/** The channels Kith records consent for; a closed set, so filters and reports can rely on it. */
+export const CONSENT_CHANNELS = ['email', 'sms', 'phone', 'post', 'whatsapp', 'push'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
 export const CONTACT_STATUSES = ['active', 'archived', 'merged'] as const;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
+
+/**
+ * What stays of a person who was erased (GDPR art. 17): no personal data at all, only what
+ * tells readers (404) and late events that the record is gone for good, and who erased it.
+ */
+export interface ErasedContact {
+  id: string;
+  status: 'erased';
+  version: number;
+  erasureId: string;
+  erasedAt: string;
+  erasedBy: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export function isErased(record: { status?: unknown } | undefined): record is ErasedContact {
+  return record?.status === 'erased';
+}
 
 /** Weighted share of the fields a useful contact has filled, 0–1, two decimals. */
 export function completenessOf(fields: ContactFields): number {

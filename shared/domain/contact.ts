@@ -7,17 +7,21 @@ import { ErrorCollector, fieldErrorsOf } from './validation.ts';
 import { applyMergePatch, isPlainObject } from './merge-patch.ts';
 import { ValidationError } from './errors.ts';
 import type { EntityMeta } from './entity.ts';
-
-import { CONSENT_STATUSES, LIFECYCLE_STAGES, type ContactStatus } from './contact-record.ts';
+import { CONSENT_CHANNELS, CONSENT_STATUSES, LIFECYCLE_STAGES, type ContactStatus } from './contact-record.ts';
 
 export {
   completenessOf,
   displayName,
+  isErased,
   primaryEmail,
+  CONSENT_CHANNELS,
   CONSENT_STATUSES,
   CONTACT_STATUSES,
   LIFECYCLE_STAGES,
+  type ConsentChannel,
+  type ConsentStatus,
   type ContactStatus,
+  type ErasedContact,
   type LifecycleStage,
 } from './contact-record.ts';
 
@@ -80,7 +84,7 @@ export const ContactInput = z.strictObject({
     .record(channelKey, z.string().min(1).max(LIMITS.maxTagLength))
     .refine((ids) => Object.keys(ids).length <= LIMITS.maxExternalIds, `at most ${LIMITS.maxExternalIds} external ids`)
     .optional(),
-  consent: z.record(channelKey, ConsentEntry).optional(),
+  consent: z.partialRecord(z.enum(CONSENT_CHANNELS), ConsentEntry).optional(),
 });
 export type ContactInput = z.output<typeof ContactInput>;
 

@@ -105,3 +105,19 @@ export class NotAvailableError extends DomainError {
 export class IdempotencyInProgressError extends DomainError {
   readonly kind = 'idempotency_in_progress';
 }
+
+/**
+ * The identity belongs to a person who was erased (GDPR): creating it again needs an admin's
+ * explicit `allowSuppressed`. Names the fields, never the values.
+ */
+export class SuppressedIdentityError extends DomainError {
+  readonly kind = 'suppressed';
+  readonly paths: string[];
+
+  constructor(paths: string[]) {
+    super(
+      'This email, phone or external id belongs to a person who asked to be erased; an admin may create them again with allowSuppressed=true.',
+    );
+    this.paths = paths;
+  }
+}

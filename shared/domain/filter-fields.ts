@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { LIFECYCLE_STAGES, CONTACT_STATUSES } from './contact-record.ts';
+import { LIFECYCLE_STAGES, CONTACT_STATUSES, CONSENT_CHANNELS, CONSENT_STATUSES } from './contact-record.ts';
 import type { Contact } from './contact.ts';
 import type { FieldDefinitionInput, FieldType } from './custom-fields.ts';
 import { isCalendarDate, normalizeEmail, normalizePhone, normalizeTags } from './normalize.ts';
@@ -152,6 +152,16 @@ const CORE: Record<string, CoreField> = {
   completeness: { kind: 'number', read: (c) => c.completeness },
   createdBy: { kind: 'keyword', read: (c) => c.createdBy },
   updatedBy: { kind: 'keyword', read: (c) => c.updatedBy },
+  // Consent per channel: `consent.email.status eq granted` selects who may be emailed.
+  ...Object.fromEntries(
+    CONSENT_CHANNELS.flatMap((channel): [string, CoreField][] => [
+      [
+        `consent.${channel}.status`,
+        { kind: 'keyword', facet: true, options: CONSENT_STATUSES, read: (c) => c.consent?.[channel]?.status },
+      ],
+      [`consent.${channel}.at`, { kind: 'datetime', read: (c) => c.consent?.[channel]?.at }],
+    ]),
+  ),
 };
 
 function specOf(path: string, docField: string, field: CoreField): FieldSpec {

@@ -151,6 +151,19 @@ export const LIMITS = {
   /** How long a process trusts its cached list of webhook subscriptions. */
   webhookSubscriptionCacheMs: 10_000,
 
+  /** GDPR. Longest reason an erasure records (it is kept: write no personal data in it). */
+  maxErasureReasonLength: 500,
+  /** Items an erasure reads per page of a partition before deleting them (a few BatchWriteItems in parallel). */
+  erasurePageSize: 500,
+  /** Deletes and redactions an erasure runs at once. */
+  erasureConcurrency: 8,
+  /**
+   * The portability export (`GET /v1/contacts/{id}/export`) is one JSON response: each list holds
+   * at most this many items and the whole document at most this many bytes (Lambda answers at most
+   * 6 MB). A list cut short names the list route and cursor that continue it.
+   */
+  personalExportItemsPerList: 1000,
+  personalExportMaxBytes: 4 * 1024 * 1024,
   /** Workflows. */
   maxWorkflowActions: 20,
   /** Longest stretch a time trigger, a due date or a reminder may name (ten years). */

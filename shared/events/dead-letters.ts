@@ -46,6 +46,11 @@ export interface DeadLetterQueue {
   list(page: PageRequest): Promise<Page<DeadLetter>>;
   /** Delivers the named letters again (or the oldest LIMITS.maxRedrivePerRequest), removing each that succeeds. */
   redrive(ids?: readonly string[]): Promise<RedriveReport>;
+  /**
+   * Discards every letter whose event names one of these contacts (an erased person: events
+   * about them carry their old and new values). Answers how many it discarded.
+   */
+  discardAbout(contactIds: readonly string[]): Promise<number>;
 }
 
 /** Storage of dead letters, for runtimes that keep them themselves (files, memory). */
@@ -105,6 +110,20 @@ export class StoredDeadLetterQueue implements DeadLetterQueue {
     }
     return report;
   }
+
+  async discardAbout(contactIds: readonly string[]): Promise<number> {
+    let discarded = 0;
+    for (const id of await this.store.ids()) {
+      const letter = await this.store.get(id);
+      if (!letter) continue;
+      const text = JSON.stringify(letter.payload);
+      if (contactIds.some((contactId) => text.includes(contactId))) {
+        await this.store.remove(id);
+        discarded++;
+      }
+    }
+    return discarded;
+  }
 }
 
 /** Dead letters in memory: tests, and `npm start -- --memory`. */
@@ -139,6 +158,7 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
 export const unavailableDeadLetterQueue: DeadLetterQueue = {
   list: () => Promise.reject(new NotAvailableError('This deployment cannot read its dead-letter queues yet.')),
   redrive: () => Promise.reject(new NotAvailableError('This deployment cannot redrive its dead-letter queues yet.')),
+  discardAbout: () => Promise.reject(new NotAvailableError('This deployment cannot read its dead-letter queues yet.')),
 };
 
 /** An error as a dead letter keeps it: name and message, no stack. */

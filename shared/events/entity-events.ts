@@ -28,6 +28,11 @@ export interface EntityEventSpec {
   /** Names for a creation or deletion that `<entity>.created` / `.deleted` would not say (an activity is logged). */
   names?: Readonly<Partial<Record<'created' | 'deleted', DetailType>>>;
   /**
+   * Records in this state carry no values into events: a change into it or out of it says only
+   * which transition happened (`contact.erased`), never what the record held.
+   */
+  withholdsValuesWhen?: { field: string; is: JsonValue };
+  /**
    * Facts copied into `data` on every event of the entity (from the new image, or the old one
    * for a delete): data key → attribute name. E.g. the contact an activity is about, so a
    * consumer or a webhook (and erasure of its payloads) needs no read to know.
@@ -46,7 +51,10 @@ export const ENTITY_EVENTS: Readonly<Record<string, EntityEventSpec>> = {
     derivedFields: ['completeness'],
     keyedFields: ['customFields'],
     reportsFromTo: 'lifecycleStage',
+    // GDPR: the erasure's own write has the person's values in its old image; they stay there.
+    withholdsValuesWhen: { field: 'status', is: 'erased' },
     transitions: [
+      { type: 'contact.erased', when: { field: 'status', becomes: 'erased' } },
       { type: 'contact.merged', when: { field: 'status', becomes: 'merged' }, data: { mergedInto: 'mergedInto' } },
       { type: 'contact.archived', when: { field: 'status', becomes: 'archived' } },
       { type: 'contact.restored', when: { field: 'status', becomes: 'active', from: ['archived'] } },

@@ -48,10 +48,12 @@ export function translateRecord(
   const version = versionOf(action, after, before);
   if (!eventId || !action || typeof id !== 'string' || version === undefined) return { skipped: 'malformed', eventId };
 
-  const changedFields = changedFieldsOf(before ?? {}, after ?? {}, spec);
+  const withheld = withholdsValues(spec, before, after);
   const transition = action === 'updated' ? spec.transitions?.find((t) => applies(t, before ?? {}, after ?? {})) : undefined;
   const type: DetailType = transition?.type ?? (action === 'updated' ? undefined : spec.names?.[action]) ?? `${entity}.${action}`;
-  const data = dataOf(spec, transition, changedFields, before ?? {}, after ?? {});
+  // Withheld: the event names the transition's field only, and carries no data at all.
+  const changedFields = withheld ? (transition ? [transition.when.field] : []) : changedFieldsOf(before ?? {}, after ?? {}, spec);
+  const data = withheld ? undefined : dataOf(spec, transition, changedFields, before ?? {}, after ?? {});
   const occurredAt = occurredAtOf(after, record);
   return {
     source: EVENT_SOURCE,
@@ -80,6 +82,12 @@ export function translateRecords(records: readonly DynamoDBRecord[]): { entries:
     else entries.push(result);
   }
   return { entries, skipped };
+}
+
+/** Whether either image is in the state whose values never travel (an erased person). */
+function withholdsValues(spec: EntityEventSpec, before: Image | undefined, after: Image | undefined): boolean {
+  const rule = spec.withholdsValuesWhen;
+  return rule !== undefined && [before, after].some((image) => image !== undefined && sameJson(image[rule.field], rule.is));
 }
 
 function versionOf(action: string | undefined, after: Image | undefined, before: Image | undefined): number | undefined {

@@ -88,13 +88,16 @@ export function createDispatcher<S>(deps: DispatcherDeps<S>): Dispatcher {
     const query = operation.query ? parseOrThrow(operation.query, event.queryStringParameters ?? {}, 'query.') : undefined;
     const body = operation.body ? parseOrThrow(operation.body, json ?? {}) : undefined;
 
-    const run = async () =>
-      toResponse(
-        await operation.handle({ params, query, body, headers, principal, requestId, baseUrl: baseUrlOf(event) }, deps.services),
+    const run = async () => {
+      const result = await operation.handle(
+        { params, query, body, headers, principal, requestId, baseUrl: baseUrlOf(event) },
+        deps.services,
       );
+      return { response: toResponse(result), aboutContacts: result.aboutContacts ?? [] };
+    };
 
     const idempotencyKey = headers['idempotency-key'];
-    if (!operation.idempotent || idempotencyKey === undefined) return run();
+    if (!operation.idempotent || idempotencyKey === undefined) return (await run()).response;
     return withIdempotency(principal, idempotencyKey, `${routeKey(route)}\n${event.rawPath}\n${text ?? ''}`, run, requestId);
   }
 
@@ -102,7 +105,7 @@ export function createDispatcher<S>(deps: DispatcherDeps<S>): Dispatcher {
     principal: Principal,
     key: string,
     fingerprint: string,
-    run: () => Promise<APIGatewayProxyStructuredResultV2>,
+    run: () => Promise<{ response: APIGatewayProxyStructuredResultV2; aboutContacts: readonly string[] }>,
     requestId: string,
   ): Promise<APIGatewayProxyStructuredResultV2> {
     if (key.length === 0 || key.length > LIMITS.maxIdempotencyKeyLength) {
@@ -117,13 +120,14 @@ export function createDispatcher<S>(deps: DispatcherDeps<S>): Dispatcher {
       throw ValidationError.of('Idempotency-Key', 'was already used for a different request; use a new key for a new request');
     }
     let response: APIGatewayProxyStructuredResultV2;
+    let aboutContacts: readonly string[] = [];
     try {
-      response = await run();
+      ({ response, aboutContacts } = await run());
     } catch (error) {
       response = errorResponse(error, requestId, deps.logger);
     }
     if ((response.statusCode ?? 500) >= 500) await deps.idempotency.release(principal.id, key);
-    else await deps.idempotency.complete(principal.id, key, stored(response));
+    else await deps.idempotency.complete(principal.id, key, stored(response), aboutContacts);
     return response;
   }
 }

@@ -25,6 +25,11 @@ export interface OperationResult {
   version?: number;
   /** Becomes the Location header (relative to the API). */
   location?: string;
+  /**
+   * The contacts whose data the body carries. A stored idempotent response is filed under each,
+   * so erasing the person deletes it too. Set it on every idempotent operation that answers a person.
+   */
+  aboutContacts?: readonly string[];
 }
 
 export interface ResponseSpec {

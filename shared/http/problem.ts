@@ -4,6 +4,7 @@ import {
   DomainError,
   MalformedRequestError,
   PayloadTooLargeError,
+  SuppressedIdentityError,
   ValidationError,
   VersionMismatchError,
   type FieldError,
@@ -31,6 +32,7 @@ const BY_KIND: Record<string, { status: number; title: string }> = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   idempotency_in_progress: { status: 409, title: 'Request in progress' },
+  suppressed: { status: 409, title: 'Identity suppressed after an erasure' },
   version_mismatch: { status: 412, title: 'Precondition failed' },
   too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
@@ -59,6 +61,9 @@ export function problemOf(error: unknown): Problem | undefined {
     return problem('version_mismatch', error.message, error.currentVersion ? { currentVersion: error.currentVersion } : {});
   }
   if (error instanceof PayloadTooLargeError || error instanceof MalformedRequestError) return problem(error.kind, error.message);
+  if (error instanceof SuppressedIdentityError) {
+    return problem('suppressed', error.message, { errors: error.paths.map((path) => ({ path, message: 'is suppressed' })) });
+  }
   return problem(error.kind in BY_KIND ? error.kind : 'internal', error.message);
 }
 

@@ -19,6 +19,10 @@ interface TextDocument {
   company: string;
 }
 
+function textDocumentOf(id: string, terms: ContactSearchTerms): TextDocument {
+  return { id, names: terms.names.join(' '), emailTerms: terms.emailTerms.join(' '), company: terms.company.join(' ') };
+}
+
 /** One generation of the index; `rebuild` fills a new one while the old one keeps answering. */
 class IndexState {
   /** Every id ever applied, tombstones included, with its version: late events lose against it. */
@@ -51,18 +55,24 @@ class IndexState {
     const stored = this.versions.get(entry.id);
     if (stored !== undefined && entry.version <= stored) return 'stale';
     this.versions.set(entry.id, entry.version);
-    if (this.text.has(entry.id)) this.text.discard(entry.id);
-    for (const term of this.terms.get(entry.id)?.phones ?? []) this.phones.get(term)?.delete(entry.id);
-    if (isSearchable(entry.contact)) {
-      const terms = searchTermsOf(entry.contact, entry.companyName);
-      this.contacts.set(entry.id, entry.contact);
+    const previous = this.terms.get(entry.id);
+    const searchable = isSearchable(entry.contact);
+    if (this.text.has(entry.id)) {
+      // Removed term by term rather than discarded: nothing of an old version (an erased person's
+      // name) lingers in the index until some later vacuum.
+      if (previous) this.text.remove(textDocumentOf(entry.id, previous));
+      else this.text.discard(entry.id);
+    }
+    for (const term of previous?.phones ?? []) {
+      const ids = this.phones.get(term);
+      ids?.delete(entry.id);
+      if (ids?.size === 0) this.phones.delete(term);
+    }
+    if (searchable) {
+      const terms = searchTermsOf(entry.contact!, entry.companyName);
+      this.contacts.set(entry.id, entry.contact!);
       this.terms.set(entry.id, terms);
-      this.text.add({
-        id: entry.id,
-        names: terms.names.join(' '),
-        emailTerms: terms.emailTerms.join(' '),
-        company: terms.company.join(' '),
-      });
+      this.text.add(textDocumentOf(entry.id, terms));
       for (const term of terms.phones) this.phones.fetch(term, () => new Set()).add(entry.id);
     } else {
       this.contacts.delete(entry.id);
@@ -109,6 +119,17 @@ export class EmbeddedContactIndex implements ContactSearchIndex {
 
   async ensureReady(): Promise<{ created: boolean }> {
     return { created: this.state.versions.size === 0 };
+  }
+
+  /** Everything the index holds, serialized: what a test reads to prove an erased person left it. */
+  dump(): string {
+    const { state } = this;
+    return JSON.stringify({
+      contacts: [...state.contacts.values()],
+      terms: [...state.terms.values()],
+      text: state.text.toJSON(),
+      phones: [...state.phones.keys()],
+    });
   }
 
   async apply(entries: readonly IndexEntry[]): Promise<ApplyReport> {

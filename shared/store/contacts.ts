@@ -1,16 +1,16 @@
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../domain/ids.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { completenessOf, primaryEmail } from '../domain/contact-record.ts';
+import { completenessOf, isErased, primaryEmail, type ErasedContact } from '../domain/contact-record.ts';
 import type { Contact, ContactFields, ContactStatus } from '../domain/contact.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Engagement } from '../domain/engagement.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';
 import { claimDelete, claimPut, claimTransfer, diffClaims } from './claims.ts';
-import { transactWrite, type GuardedWrite } from './transact.ts';
+import { isConditionFailure, transactWrite, type GuardedWrite } from './transact.ts';
 import { versionedPut } from './versioned.ts';
 import { entityOf } from './items.ts';
-import { firstVersion, readEntity, requireEntity } from './records.ts';
+import { firstVersion, readEntity } from './records.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
 
@@ -46,12 +46,21 @@ export class ContactRepository {
     this.clock = clock;
   }
 
-  get(id: string, options: { consistent?: boolean } = {}): Promise<Contact | undefined> {
-    return readEntity<Contact>(this.store, keys.contact(id), options);
+  /** A contact, or `undefined` when there is none or it was erased: nothing reads an erased person. */
+  async get(id: string, options: { consistent?: boolean } = {}): Promise<Contact | undefined> {
+    const found = await this.record(id, options);
+    return found && !isErased(found) ? found : undefined;
   }
 
-  require(id: string): Promise<Contact> {
-    return requireEntity<Contact>(this.store, keys.contact(id), 'contact', id);
+  async require(id: string): Promise<Contact> {
+    const found = await this.get(id);
+    if (!found) throw new NotFoundError('contact', id);
+    return found;
+  }
+
+  /** The stored item as it is, an erased person's tombstone included (for erasure itself). */
+  record(id: string, options: { consistent?: boolean } = {}): Promise<Contact | ErasedContact | undefined> {
+    return readEntity<Contact | ErasedContact>(this.store, keys.contact(id), options);
   }
 
   /** Up to 100 contacts by id, in the order asked; missing ids are left out. */
@@ -64,8 +73,8 @@ export class ContactRepository {
         new BatchGetCommand({ RequestItems: { [this.store.tableName]: { Keys: pending } } }),
       );
       for (const item of result.Responses?.[this.store.tableName] ?? []) {
-        const contact = entityOf<Contact>(item);
-        found.set(contact.id, contact);
+        const contact = entityOf<Contact | ErasedContact>(item);
+        if (!isErased(contact)) found.set(contact.id, contact);
       }
       pending = (result.UnprocessedKeys?.[this.store.tableName]?.Keys ?? []) as Record<string, unknown>[];
     }
@@ -217,20 +226,90 @@ export class ContactRepository {
     return next;
   }
 
-  /** A transaction guard: the contact exists and has not been merged away. */
+  /** A transaction guard: the contact exists and has been neither merged away nor erased. */
   existsCheck(id: string): GuardedWrite {
     return {
       item: {
         ConditionCheck: {
           TableName: this.store.tableName,
           Key: keys.contact(id),
-          ConditionExpression: 'attribute_exists(pk) AND #status <> :merged',
+          ConditionExpression: 'attribute_exists(pk) AND NOT (#status IN (:merged, :erased))',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':merged': 'merged' },
+          ExpressionAttributeValues: { ':merged': 'merged', ':erased': 'erased' },
         },
       },
       onConditionFailed: () => new NotFoundError('contact', id),
     };
+  }
+
+  /**
+   * A transaction guard for writes that may carry a person's values into another item (a
+   * history entry, a duplicate suggestion): the contact is not erased. An absent one passes.
+   */
+  notErasedCheck(id: string): GuardedWrite {
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: this.store.tableName,
+          Key: keys.contact(id),
+          ConditionExpression: 'attribute_not_exists(pk) OR #status <> :erased',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':erased': 'erased' },
+        },
+      },
+      onConditionFailed: () => new NotFoundError('contact', id),
+    };
+  }
+
+  /**
+   * Replaces a person's record by its erased tombstone, if nobody wrote it since `current` was
+   * read. The tombstone leaves every list (no GSI keys) and holds no personal data.
+   */
+  async erase(current: Contact, erasure: { erasureId: string; at: string; actor: string }): Promise<ErasedContact> {
+    const tombstone: ErasedContact = {
+      id: current.id,
+      status: 'erased',
+      version: current.version + 1,
+      erasureId: erasure.erasureId,
+      erasedAt: erasure.at,
+      erasedBy: erasure.actor,
+      updatedAt: erasure.at,
+      updatedBy: erasure.actor,
+    };
+    await transactWrite(this.store, [
+      versionedPut(
+        this.store.tableName,
+        keys.contact(current.id),
+        { ...tombstone, entityType: ITEM_TYPES.contact },
+        current.version,
+        'contact',
+        current.id,
+      ),
+    ]);
+    return tombstone;
+  }
+
+  /** Deletes the claims a record holds (its primary email, external ids) while one of `owners` holds them. */
+  async releaseClaims(contact: Pick<ContactFields, 'emails' | 'externalIds'>, owners: readonly string[]): Promise<number> {
+    let released = 0;
+    for (const key of claimsOf(contact).values()) {
+      const names = owners.map((_, i) => `:o${i}`);
+      try {
+        await this.store.db.send(
+          new DeleteCommand({
+            TableName: this.store.tableName,
+            Key: key,
+            ConditionExpression: `ownerId IN (${names.join(', ')})`,
+            ExpressionAttributeValues: Object.fromEntries(owners.map((owner, i) => [`:o${i}`, owner])),
+          }),
+        );
+        released++;
+      } catch (error) {
+        // Gone already, or it changed hands since: not this person's to delete.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return released;
   }
 
   async list(status: 'active' | 'archived', page: PageRequest): Promise<Page<Contact>> {

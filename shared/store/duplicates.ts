@@ -4,6 +4,8 @@ import { LIMITS } from '../domain/limits.ts';
 import { ITEM_TYPES, keys } from './keys.ts';
 import { entityOf } from './items.ts';
 import { transactWrite } from './transact.ts';
+import { deleteKeys } from './deletes.ts';
+import { NotFoundError } from '../domain/errors.ts';
 import { versionedPut } from './versioned.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
@@ -55,11 +57,31 @@ export class DuplicateRepository {
         },
       },
     });
+    // A suggestion carries both people's names in its reasons: never about someone erased meanwhile.
+    const notErased = (contactId: string) => ({
+      item: {
+        ConditionCheck: {
+          TableName: this.store.tableName,
+          Key: keys.contact(contactId),
+          ConditionExpression: 'attribute_not_exists(pk) OR #status <> :erased',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':erased': 'erased' },
+        },
+      },
+      onConditionFailed: () => new NotFoundError('contact', contactId),
+    });
     await transactWrite(this.store, [
       versionedPut(this.store.tableName, keys.duplicatePair(a, b), item, expectedVersion, 'duplicate', pair.id),
       link(a, b),
       link(b, a),
+      notErased(a),
+      notErased(b),
     ]);
+  }
+
+  /** Deletes a suggestion and both contacts' links to it (erasure). */
+  async delete(a: string, b: string): Promise<void> {
+    await deleteKeys(this.store, [keys.duplicatePair(a, b), keys.dedupLink(a, b), keys.dedupLink(b, a)]);
   }
 
   /** Open (or dismissed) suggestions, best score first. */
@@ -120,6 +142,26 @@ export class DedupIndexRepository {
 
   async deleteState(contactId: string): Promise<void> {
     await this.store.db.send(new DeleteCommand({ TableName: this.store.tableName, Key: keys.dedupState(contactId) }));
+  }
+
+  /** Every item left in a contact's dedup partition (state and links), deleted; answers how many. */
+  async deletePartition(contactId: string): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const { Items = [] } = await this.store.db.send(
+        new QueryCommand({
+          TableName: this.store.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.dedupPartition(contactId) },
+          ProjectionExpression: 'pk, sk',
+          ConsistentRead: true,
+          Limit: 100,
+        }),
+      );
+      if (Items.length === 0) return deleted;
+      await deleteKeys(this.store, Items as { pk: string; sk: string }[]);
+      deleted += Items.length;
+    }
   }
 
   /** Files a contact under keys (idempotent puts), 25 per BatchWrite. */

@@ -1,8 +1,7 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { idFor } from '../domain/ids.ts';
 import { ITEM_TYPES, keys, type HistoryEntity } from './keys.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
-import { isConditionFailure } from './transact.ts';
+import { isConditionFailure, transactWrite, tryTransactWrite, type GuardedWrite } from './transact.ts';
 import type { Store } from './client.ts';
 
 /** One field's change in a history entry: `from` absent = it was unset, `to` absent = it was removed. */
@@ -41,22 +40,47 @@ export class HistoryRepository {
     this.store = store;
   }
 
-  /** Writes the entry into `ownerId`'s history (the entity's own, unless it was merged away). */
-  async record(entry: HistoryEntry, ownerId: string = entry.entityId): Promise<'recorded' | 'duplicate'> {
+  /**
+   * Writes the entry into `ownerId`'s history (the entity's own, unless it was merged away). A
+   * contact's entry is written only while the contact is not erased: an event that arrives after
+   * the erasure must not bring the values back (`erased`).
+   */
+  async record(entry: HistoryEntry, ownerId: string = entry.entityId): Promise<'recorded' | 'duplicate' | 'erased'> {
     const entryId = idFor(Date.parse(entry.occurredAt), `${entry.entity}#${entry.entityId}#${entry.version}`);
-    try {
-      await this.store.db.send(
-        new PutCommand({
+    const put: GuardedWrite = {
+      item: {
+        Put: {
           TableName: this.store.tableName,
           Item: { ...keys.history(entry.entity, ownerId, entryId), entityType: ITEM_TYPES.history, ...entry },
           ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'duplicate';
-      throw error;
+        },
+      },
+    };
+    if (entry.entity !== 'contact') {
+      try {
+        await transactWrite(this.store, [put]);
+        return 'recorded';
+      } catch (error) {
+        if (isConditionFailure(error)) return 'duplicate';
+        throw error;
+      }
     }
+    const notErased: GuardedWrite = {
+      item: {
+        ConditionCheck: {
+          TableName: this.store.tableName,
+          Key: keys.contact(ownerId),
+          ConditionExpression: 'attribute_not_exists(pk) OR #status <> :erased',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':erased': 'erased' },
+        },
+      },
+    };
+    const outcome = await tryTransactWrite(this.store, [put, notErased]);
+    if (outcome.ok) return 'recorded';
+    if (outcome.failed.some((failure) => failure.index === 1)) return 'erased';
+    if (outcome.failed.length > 0) return 'duplicate';
+    throw outcome.error;
   }
 
   /** Newest first. */

@@ -70,7 +70,35 @@ export class IdempotencyRepository {
     return { state: 'in_progress' };
   }
 
-  async complete(scope: string, idempotencyKey: string, response: StoredResponse): Promise<void> {
+  /**
+   * Stores the response for replays. `contactIds` name the contacts whose data it carries: a
+   * reference beside each (same expiry) lets erasing the person find and delete this record.
+   */
+  async complete(
+    scope: string,
+    idempotencyKey: string,
+    response: StoredResponse,
+    contactIds: readonly string[] = [],
+  ): Promise<void> {
+    const record = keys.idempotency(scope, idempotencyKey);
+    const expiresAt = Math.floor(this.clock.now().getTime() / 1000) + LIMITS.idempotencyTtlSeconds;
+    // References first: a crash in between leaves a reference to nothing, never a record nobody can find.
+    await Promise.all(
+      [...new Set(contactIds)].map((contactId) =>
+        this.store.db.send(
+          new PutCommand({
+            TableName: this.store.tableName,
+            Item: {
+              ...keys.idempotencyRef(contactId, record),
+              entityType: ITEM_TYPES.idempotencyRef,
+              contactId,
+              record,
+              expiresAt,
+            },
+          }),
+        ),
+      ),
+    );
     await this.store.db.send(
       new UpdateCommand({
         TableName: this.store.tableName,

@@ -57,6 +57,16 @@ export class JobRepository {
     return queryPage<J>(this.store, { ...page, index: 'gsi1', partition: keys.jobListPartition(kind), newestFirst: true });
   }
 
+  /** Every job of a kind, newest first, page by page (erasure walks them all). */
+  async *everyJob<J extends Job>(kind: J['kind']): AsyncGenerator<J> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list<J>(kind, { limit: 100, cursor });
+      yield* page.results;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
   /**
    * Writes the next state of a job if nobody changed it since `current` was read. Used for
    * client transitions (start, cancel) and for a worker's final report.

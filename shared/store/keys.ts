@@ -32,6 +32,10 @@ export const ITEM_TYPES = {
   webhook: 'webhook',
   webhookDelivery: 'webhook_delivery',
   sweepCheckpoint: 'sweep_checkpoint',
+  /** The checkpoint and record of a GDPR erasure. */
+  erasure: 'erasure',
+  /** In a contact's partition: an idempotency record whose stored response holds the contact. */
+  idempotencyRef: 'idempotency_ref',
   workflow: 'workflow',
   /** Workflow bookkeeping: runs, evaluation checkpoints, round-robin counters, segment memberships. */
   workflowRun: 'workflow_run',
@@ -58,7 +62,14 @@ export interface Key {
 export type ListStatus = 'active' | 'archived';
 
 /** Sort-key prefixes of the item kinds in a contact's partition (task: the links to its tasks). */
-const CONTACT_ITEM_PREFIX = { history: 'HIST#', membership: 'MEMBER#', activity: 'ACT#', edge: 'EDGE#', task: 'TASK#' } as const;
+const CONTACT_ITEM_PREFIX = {
+  history: 'HIST#',
+  membership: 'MEMBER#',
+  activity: 'ACT#',
+  edge: 'EDGE#',
+  task: 'TASK#',
+  idempotency: 'IDEM#',
+} as const;
 
 export const keys = {
   contact: (id: string): Key => ({ pk: `CONTACT#${id}`, sk: 'PROFILE' }),
@@ -92,6 +103,14 @@ export const keys = {
   segmentListPartition: () => 'SEGMENTS',
 
   idempotency: (scope: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${idempotencyKey}`, sk: 'RECORD' }),
+  /**
+   * Beside a contact, the idempotency records whose stored response carries it: erasing the
+   * person finds and deletes them (merges move them to the survivor with everything else).
+   */
+  idempotencyRef: (contactId: string, record: Key): Key => ({
+    pk: `CONTACT#${contactId}`,
+    sk: `${CONTACT_ITEM_PREFIX.idempotency}${record.pk}`,
+  }),
 
   /** Import and export jobs; GSI1 lists each kind newest first. */
   job: (id: string): Key => ({ pk: `JOB#${id}`, sk: 'JOB' }),
@@ -127,6 +146,12 @@ export const keys = {
   dedupLink: (contactId: string, partnerId: string): Key => ({ pk: `DEDUP#${contactId}`, sk: `PAIR#${partnerId}` }),
   dedupPartition: (contactId: string) => `DEDUP#${contactId}`,
   dedupLinkPrefix: 'PAIR#',
+
+  /** The erasure of a person (keyed by the surviving contact's id): its checkpoint and its record. */
+  erasure: (personId: string): Key => ({ pk: `ERASURE#${personId}`, sk: 'RECORD' }),
+  /** GSI1: erasures by when they started, so workers can tell which happened while they ran. */
+  erasureList: (startedAt: string, personId: string) => ({ gsi1pk: 'ERASURES', gsi1sk: `${startedAt}#${personId}` }),
+  erasureListPartition: () => 'ERASURES',
 
   /** A merge of `loserId` into a survivor: its checkpoint, so a crashed merge finishes on retry. */
   merge: (loserId: string): Key => ({ pk: `MERGE#${loserId}`, sk: 'RECORD' }),
@@ -212,6 +237,9 @@ export const keys = {
   }),
   workflowRunList: (workflowId: string, runId: string) => ({ gsi1pk: `RUNS#${workflowId}`, gsi1sk: runId }),
   workflowRunsPartition: (workflowId: string) => `RUNS#${workflowId}`,
+  /** GSI3: a contact's runs of every workflow, so erasing or exporting the person finds them. */
+  workflowRunByContact: (contactId: string, runId: string) => ({ gsi3pk: `RUNS#CONTACT#${contactId}`, gsi3sk: runId }),
+  contactRunsPartition: (contactId: string) => `RUNS#CONTACT#${contactId}`,
   /** Whether a contact is in a segment, as workflows last saw it (`segment_entered`). */
   segmentMember: (segmentId: string, contactId: string): Key => ({ pk: `SEGMENT#${segmentId}`, sk: `MEMBER#${contactId}` }),
 

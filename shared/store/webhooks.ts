@@ -35,8 +35,10 @@ export interface WebhookDelivery {
   eventType: string;
   /** The contact the event is about, so erasing the person can find and drop this payload. */
   contactId?: string;
-  /** The exact body sent (and signed) on every attempt. */
+  /** The exact body sent (and signed) on every attempt; empty once the contact was erased. */
   payload: string;
+  /** When the payload was dropped because the contact it was about was erased. */
+  redactedAt?: string;
   status: DeliveryStatus;
   attempts: number;
   /** `pending`: when the next attempt is due; `delivering`: when the running attempt's lease ends. */
@@ -159,6 +161,35 @@ export class DeliveryRepository {
   }
 
   /**
+   * Drops a delivery's payload (the person it was about was erased): status, attempts and
+   * response codes stay for the subscription's log; a delivery still waiting is given up.
+   * Answers false when there was nothing left to redact.
+   */
+  async redact(delivery: WebhookDelivery, now: Date): Promise<boolean> {
+    let current: WebhookDelivery | undefined = delivery;
+    for (let attempt = 1; current && !current.redactedAt; attempt++) {
+      const waiting = current.status === 'pending' || current.status === 'delivering';
+      const { nextAttemptAt: _next, ...rest } = current;
+      const next: WebhookDelivery = {
+        ...rest,
+        payload: '',
+        redactedAt: now.toISOString(),
+        ...(waiting ? { status: 'failed', lastError: 'the contact was erased' } : {}),
+        version: current.version + 1,
+        updatedAt: now.toISOString(),
+      };
+      try {
+        await this.put(next, current.version, now);
+        return true;
+      } catch (error) {
+        if (!(error instanceof VersionMismatchError) || attempt >= LIMITS.maxOptimisticRetries) throw error;
+        current = await this.get(ownerOf(delivery), delivery.id);
+      }
+    }
+    return false;
+  }
+
+  /**
    * Stores `next` if the record is still at `expected` (0: not yet stored). This is how an
    * attempt is claimed: of two sweeps that read the same version, only one writes the next.
    */
@@ -179,8 +210,27 @@ export class DeliveryRepository {
           )
         : {}),
     };
+    // A new delivery about a contact carries its values: never once the contact is erased (the
+    // erasure redacts what exists; this keeps a late event from writing a new one). `contact.erased` itself carries none.
+    const aboutErasable = expected === 0 && next.contactId !== undefined && next.eventType !== 'contact.erased';
     await transactWrite(this.store, [
       versionedPut(this.store.tableName, deliveryKey(ownerOf(next), next.id), item, expected, 'webhook_delivery', next.id),
+      ...(aboutErasable
+        ? [
+            {
+              item: {
+                ConditionCheck: {
+                  TableName: this.store.tableName,
+                  Key: keys.contact(next.contactId!),
+                  ConditionExpression: 'attribute_not_exists(pk) OR #status <> :erased',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':erased': 'erased' },
+                },
+              },
+              onConditionFailed: () => new NotFoundError('contact', next.contactId!),
+            },
+          ]
+        : []),
     ]);
   }
 }

@@ -185,10 +185,39 @@ export class WorkflowRunRepository {
     };
   }
 
+  /**
+   * A transaction guard for a run's start: its contact is not erased (a late event must not
+   * start a run, which names the person, after their erasure).
+   */
+  contactNotErased(contactId: string): GuardedWrite {
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: this.store.tableName,
+          Key: keys.contact(contactId),
+          ConditionExpression: 'attribute_not_exists(pk) OR #status <> :erased',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':erased': 'erased' },
+        },
+      },
+      onConditionFailed: () => new NotFoundError('contact', contactId),
+    };
+  }
+
+  /** A contact's runs of every workflow, newest first (GSI3). */
+  ofContact(contactId: string, page: PageRequest): Promise<Page<WorkflowRun>> {
+    return queryPage<WorkflowRun>(this.store, {
+      ...page,
+      index: 'gsi3',
+      partition: keys.contactRunsPartition(contactId),
+      newestFirst: true,
+    });
+  }
+
   /** Records a new run; false when one of the same cause was recorded before. */
   async start(run: WorkflowRun, now: Date): Promise<boolean> {
     try {
-      await transactWrite(this.store, [this.startWrite(run, now)]);
+      await transactWrite(this.store, [this.startWrite(run, now), this.contactNotErased(run.contactId)]);
       return true;
     } catch (error) {
       if (error instanceof RunExistsError) return false;
@@ -260,6 +289,7 @@ export class WorkflowRunRepository {
       ...this.keyOf(run),
       entityType: ITEM_TYPES.workflowRun,
       ...keys.workflowRunList(run.workflowId, run.id),
+      ...keys.workflowRunByContact(run.contactId, run.id),
       ...(expiresAt !== undefined ? { expiresAt } : {}),
       ...(run.status === 'running' && run.leaseUntil
         ? keys.dueSlot(

@@ -17,6 +17,7 @@ const MODULES = {
   phoneMetadata: /node_modules\/libphonenumber-js\//,
   /** Every script's transliteration table (dedup uses a 3 KB one for Latin, Greek and Cyrillic). */
   anyAscii: /node_modules\/any-ascii\//,
+  /** The OpenSearch client: only the functions that search or index carry it. */
   openSearchClient: /node_modules\/@opensearch-project\//,
   /** The embedded search index: the local runtime's, never a Lambda's. */
   embeddedIndex: /node_modules\/minisearch\/|shared\/search\/embedded\.ts/,
@@ -27,14 +28,25 @@ const MODULES = {
   webhookDelivery: /shared\/app\/webhook-dispatcher\.ts|shared\/events\/webhook-sender\.ts/,
   reminderSweep: /shared\/app\/reminders\.ts/,
   awsSdk: /node_modules\/@aws-sdk\//,
-  /** The S3 client: the workers read and write files; the HTTP API only signs links. */
+  /**
+   * The S3 client: the workers read and write files. The HTTP API signs links, and carries the
+   * client only behind a dynamic import an erasure takes (shared/blobs/lazy.ts).
+   */
   s3Client: /node_modules\/@aws-sdk\/(client-s3|lib-storage|s3-request-presigner)\//,
 } as const;
 type Module = keyof typeof MODULES;
 
-const EVERYWHERE: Module[] = ['anyAscii', 'openSearchClient', 'embeddedIndex', 'fullContainer'];
+const EVERYWHERE: Module[] = ['anyAscii', 'embeddedIndex', 'fullContainer'];
 /** Everything a consumer of table events leaves out. */
-const CONSUMER: Module[] = [...EVERYWHERE, 'zodClassic', 'phoneMetadata', 'searchAdapter', 'dedupDomain', 's3Client'];
+const CONSUMER: Module[] = [
+  ...EVERYWHERE,
+  'zodClassic',
+  'phoneMetadata',
+  'searchAdapter',
+  'openSearchClient',
+  'dedupDomain',
+  's3Client',
+];
 
 const MUST_NOT_HOLD: Record<FunctionName, Module[]> = {
   authorizer: [...CONSUMER, 'webhookDelivery', 'reminderSweep'],
@@ -44,12 +56,15 @@ const MUST_NOT_HOLD: Record<FunctionName, Module[]> = {
   'timeline-recorder': [...CONSUMER, 'webhookDelivery', 'reminderSweep'],
   'webhook-dispatcher': [...CONSUMER, 'reminderSweep'],
   dedup: [...CONSUMER.filter((m) => m !== 'dedupDomain'), 'webhookDelivery', 'reminderSweep'],
-  'search-indexer': [...CONSUMER.filter((m) => m !== 'searchAdapter' && m !== 'phoneMetadata'), 'webhookDelivery'],
+  'search-indexer': [
+    ...CONSUMER.filter((m) => m !== 'searchAdapter' && m !== 'openSearchClient' && m !== 'phoneMetadata'),
+    'webhookDelivery',
+  ],
   'job-sweeper': [...CONSUMER, 'webhookDelivery', 'reminderSweep'],
-  'import-worker': [...EVERYWHERE, 'searchAdapter', 'dedupDomain', 'webhookDelivery', 'reminderSweep'],
+  'import-worker': [...EVERYWHERE, 'searchAdapter', 'openSearchClient', 'dedupDomain', 'webhookDelivery', 'reminderSweep'],
   'export-worker': [...EVERYWHERE, 'dedupDomain', 'webhookDelivery', 'reminderSweep'],
   'workflow-engine': [...EVERYWHERE, 'dedupDomain', 'reminderSweep', 's3Client'],
-  'http-api': [...EVERYWHERE, 'webhookDelivery', 'reminderSweep', 's3Client'],
+  'http-api': [...EVERYWHERE, 'webhookDelivery', 'reminderSweep'],
 };
 
 /** The modules esbuild puts in a function's bundle, as repository-relative paths. */

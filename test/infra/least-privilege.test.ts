@@ -121,7 +121,12 @@ describe('each function may do exactly what its topology entry declares', () => 
       expect([...allowance.ids]).toEqual([...referencedIds(config!.Properties!.DestinationConfig.OnFailure.Destination)]);
     }
 
-    const known = ['logs', 'xray', 'dynamodb', 'events', 'es', 's3', 'sqs'];
+    // The suppression salt: read, this one secret, only by the functions that declare it.
+    const secrets = byService('secretsmanager');
+    expect(secrets.map((a) => a.action)).toEqual(access.suppressionSalt ? ['secretsmanager:GetSecretValue'] : []);
+    for (const allowance of secrets) expect([...allowance.ids]).toEqual([onlyId('AWS::SecretsManager::Secret')]);
+
+    const known = ['logs', 'xray', 'dynamodb', 'events', 'es', 's3', 'sqs', 'secretsmanager'];
     expect(
       allowances.filter((a) => !known.includes(a.action.split(':')[0]!)),
       'nothing else',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Contact } from '../../shared/domain/contact.ts';
-import { LIFECYCLE_STAGES } from '../../shared/domain/contact.ts';
+import { CONSENT_STATUSES, LIFECYCLE_STAGES } from '../../shared/domain/contact.ts';
 import type { FieldDefinitionInput } from '../../shared/domain/custom-fields.ts';
 import {
   compileFilter,
@@ -83,6 +83,7 @@ const contactArb: fc.Arbitrary<Contact> = fc
     trial: maybe(fc.boolean()),
     note: maybe(fc.constantFrom(...NAMES)),
     regions: maybe(fc.uniqueArray(fc.constantFrom('emea', 'apac', 'amer'), { maxLength: 2 })),
+    emailConsent: maybe(fc.record({ status: fc.constantFrom(...CONSENT_STATUSES), at: fc.constantFrom(...INSTANTS) })),
   })
   .map((r) =>
     storedContact({
@@ -96,6 +97,7 @@ const contactArb: fc.Arbitrary<Contact> = fc
       ...(r.lastInteractionAt ? { lastInteractionAt: r.lastInteractionAt } : {}),
       ...(r.birthday ? { birthday: r.birthday } : {}),
       ...(r.country ? { address: { country: r.country } } : {}),
+      ...(r.emailConsent ? { consent: { email: { ...r.emailConsent, source: 'form' } } } : {}),
       customFields: Object.fromEntries(
         Object.entries({
           tier: r.tier,
@@ -153,6 +155,8 @@ const leaf: fc.Arbitrary<Filter> = fc.oneof(
   conditionArb('customFields.trial', ['eq', 'neq', 'exists', 'missing'], fc.boolean()),
   conditionArb('customFields.note', stringOps, names),
   conditionArb('customFields.regions', ['contains', 'in', 'nin', 'exists', 'missing'], fc.constantFrom('emea', 'apac', 'amer')),
+  conditionArb('consent.email.status', ['eq', 'neq', 'in', 'nin', 'exists', 'missing'], fc.constantFrom(...CONSENT_STATUSES)),
+  conditionArb('consent.email.at', orderedOps, dates),
 );
 const filterArb: fc.Arbitrary<Filter> = fc.letrec<{ node: Filter }>((tie) => ({
   node: fc.oneof(

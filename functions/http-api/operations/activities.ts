@@ -44,6 +44,7 @@ export const activityOperations = {
         body: activity,
         version: activity.version,
         location: `/v1/contacts/${activity.contactId}/activities/${activity.id}`,
+        aboutContacts: [activity.contactId],
       };
     },
   }),

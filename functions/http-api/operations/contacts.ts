@@ -6,6 +6,8 @@ import { LIMITS } from '../../../shared/domain/limits.ts';
 import { ENGAGEMENT_DESCRIPTION } from '../../../shared/domain/engagement.ts';
 import { runBatch, BatchRequest, BatchResponse } from '../../../shared/app/batch.ts';
 import { operation } from './define.ts';
+import { can } from '../../../shared/domain/permissions.ts';
+import { ForbiddenError } from '../../../shared/domain/errors.ts';
 
 export const ContactView = ContactInput.extend({
   ...EntityMeta,
@@ -26,11 +28,29 @@ export const contactOperations = {
       'Emails are lower-cased, phones normalized to E.164, custom fields checked against their definitions. ' +
       'A primary email or external id that another contact holds is a 409 naming `existingId`.',
     body: ContactInput,
+    query: z.object({
+      allowSuppressed: z.enum(['true', 'false']).optional().meta({
+        description: 'Admins only: create the person even though an erasure suppressed their email, phone or external id',
+      }),
+    }),
     idempotent: true,
-    responses: { 201: contactResponse, 409: { description: 'Primary email or external id taken' } },
-    async handle({ body, principal }, { contacts }) {
-      const contact = await contacts.create(body, principal.id);
-      return { status: 201, body: contact, version: contact.version, location: `/v1/contacts/${contact.id}` };
+    responses: {
+      201: contactResponse,
+      409: { description: 'Primary email or external id taken (`existingId`), or suppressed by an erasure (type `suppressed`)' },
+    },
+    async handle({ body, query, principal }, { contacts }) {
+      const allowSuppressed = query.allowSuppressed === 'true';
+      if (allowSuppressed && !can(principal.role, 'admin')) {
+        throw new ForbiddenError('Only an admin may create a person an erasure suppressed (allowSuppressed).');
+      }
+      const contact = await contacts.create(body, principal.id, { allowSuppressed });
+      return {
+        status: 201,
+        body: contact,
+        version: contact.version,
+        location: `/v1/contacts/${contact.id}`,
+        aboutContacts: [contact.id],
+      };
     },
   }),
 
@@ -78,7 +98,7 @@ export const contactOperations = {
     responses: { 200: contactResponse },
     async handle({ params, principal }, { contacts }) {
       const contact = await contacts.restore(params.id, principal.id);
-      return { body: contact, version: contact.version };
+      return { body: contact, version: contact.version, aboutContacts: [contact.id] };
     },
   }),
 
@@ -94,7 +114,7 @@ export const contactOperations = {
     responses: { 200: contactResponse },
     async handle({ params, body, principal }, { contacts }) {
       const contact = await contacts.tag(params.id, body, principal.id);
-      return { body: contact, version: contact.version };
+      return { body: contact, version: contact.version, aboutContacts: [contact.id] };
     },
   }),
 
@@ -116,7 +136,8 @@ export const contactOperations = {
     idempotent: true,
     responses: { 200: { description: 'Per-operation results', schema: BatchResponse } },
     async handle({ body, principal }, services) {
-      return { body: await runBatch(body, principal, services) };
+      const results = await runBatch(body, principal, services);
+      return { body: results, aboutContacts: results.results.flatMap((result) => (result.id ? [result.id] : [])) };
     },
   }),
 };

@@ -58,7 +58,7 @@ export const duplicateOperations = {
     responses: { 200: { description: 'The suggestion', schema: DuplicateView } },
     async handle({ params }, { duplicates }) {
       const pair = await duplicates.get(params.id);
-      return { body: view(pair as never), version: pair.version };
+      return { body: view(pair as never), version: pair.version, aboutContacts: pair.contactIds };
     },
   }),
 
@@ -103,7 +103,7 @@ export const duplicateOperations = {
     },
     async handle({ params, body, principal }, { merges }) {
       const survivor = await merges.merge(params.id, body.sourceId, principal.id);
-      return { body: survivor, version: survivor.version };
+      return { body: survivor, version: survivor.version, aboutContacts: [survivor.id, body.sourceId] };
     },
   }),
 };

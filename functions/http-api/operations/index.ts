@@ -14,6 +14,7 @@ import { webhookOperations } from './webhooks.ts';
 import { historyOperations } from './history.ts';
 import { deadLetterOperations } from './dead-letters.ts';
 import { duplicateOperations } from './duplicates.ts';
+import { privacyOperations } from './privacy.ts';
 import { workflowOperations } from './workflows.ts';
 
 /** Every operation of the HTTP API, by the operationId the topology's routes name. */
@@ -34,5 +35,6 @@ export const operations = {
   ...historyOperations,
   ...deadLetterOperations,
   ...duplicateOperations,
+  ...privacyOperations,
   ...workflowOperations,
 };

@@ -56,7 +56,13 @@ export const relationshipOperations = {
     responses: { 201: tieResponse, 200: tieResponse },
     async handle({ params, body, principal }, { relationships }) {
       const { relationship, created } = await relationships.connect(params.id, body, principal.id);
-      return { status: created ? 201 : 200, body: relationship, version: relationship.version, location: location(relationship) };
+      return {
+        status: created ? 201 : 200,
+        body: relationship,
+        version: relationship.version,
+        location: location(relationship),
+        aboutContacts: [relationship.contactId, relationship.otherId],
+      };
     },
   }),
 

@@ -32,7 +32,13 @@ export const taskOperations = {
     responses: { 201: taskResponse },
     async handle({ body, principal }, { tasks }) {
       const task = await tasks.create(body, principal.id);
-      return { status: 201, body: task, version: task.version, location: `/v1/tasks/${task.id}` };
+      return {
+        status: 201,
+        body: task,
+        version: task.version,
+        location: `/v1/tasks/${task.id}`,
+        ...(task.contactId ? { aboutContacts: [task.contactId] } : {}),
+      };
     },
   }),
 
@@ -86,7 +92,7 @@ export const taskOperations = {
     responses: { 200: taskResponse },
     async handle({ params, headers, principal }, { tasks }) {
       const task = await tasks.complete(params.id, principal.id, ifMatchVersion(headers, 'task', params.id));
-      return { body: task, version: task.version };
+      return { body: task, version: task.version, ...(task.contactId ? { aboutContacts: [task.contactId] } : {}) };
     },
   }),
 
