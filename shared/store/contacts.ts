@@ -6,6 +6,7 @@ import type { Contact, ContactFields, ContactStatus } from '../domain/contact.ts
 import type { Clock } from '../domain/clock.ts';
 import type { Engagement } from '../domain/engagement.ts';
 import { ITEM_TYPES, keys, type Key } from './keys.ts';
+import { contactNotErased } from './erasure-guard.ts';
 import { claimDelete, claimPut, claimTransfer, diffClaims } from './claims.ts';
 import { isConditionFailure, transactWrite, type GuardedWrite } from './transact.ts';
 import { versionedPut } from './versioned.ts';
@@ -247,18 +248,7 @@ export class ContactRepository {
    * history entry, a duplicate suggestion): the contact is not erased. An absent one passes.
    */
   notErasedCheck(id: string): GuardedWrite {
-    return {
-      item: {
-        ConditionCheck: {
-          TableName: this.store.tableName,
-          Key: keys.contact(id),
-          ConditionExpression: 'attribute_not_exists(pk) OR #status <> :erased',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':erased': 'erased' },
-        },
-      },
-      onConditionFailed: () => new NotFoundError('contact', id),
-    };
+    return contactNotErased(this.store.tableName, id);
   }
 
   /**

@@ -4,8 +4,8 @@ import { LIMITS } from '../domain/limits.ts';
 import { ITEM_TYPES, keys } from './keys.ts';
 import { entityOf } from './items.ts';
 import { transactWrite } from './transact.ts';
+import { contactNotErased } from './erasure-guard.ts';
 import { deleteKeys } from './deletes.ts';
-import { NotFoundError } from '../domain/errors.ts';
 import { versionedPut } from './versioned.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import type { Store } from './client.ts';
@@ -58,18 +58,7 @@ export class DuplicateRepository {
       },
     });
     // A suggestion carries both people's names in its reasons: never about someone erased meanwhile.
-    const notErased = (contactId: string) => ({
-      item: {
-        ConditionCheck: {
-          TableName: this.store.tableName,
-          Key: keys.contact(contactId),
-          ConditionExpression: 'attribute_not_exists(pk) OR #status <> :erased',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':erased': 'erased' },
-        },
-      },
-      onConditionFailed: () => new NotFoundError('contact', contactId),
-    });
+    const notErased = (contactId: string) => contactNotErased(this.store.tableName, contactId);
     await transactWrite(this.store, [
       versionedPut(this.store.tableName, keys.duplicatePair(a, b), item, expectedVersion, 'duplicate', pair.id),
       link(a, b),

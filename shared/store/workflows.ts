@@ -10,6 +10,7 @@ import { entityOf } from './items.ts';
 import { queryPage, type Page, type PageRequest } from './pages.ts';
 import { versionedPut } from './versioned.ts';
 import { isConditionFailure, transactWrite, type GuardedWrite } from './transact.ts';
+import { contactNotErased } from './erasure-guard.ts';
 import { DueIndex } from './due.ts';
 import { readEntity, requireEntity } from './records.ts';
 import type { Store } from './client.ts';
@@ -190,18 +191,7 @@ export class WorkflowRunRepository {
    * start a run, which names the person, after their erasure).
    */
   contactNotErased(contactId: string): GuardedWrite {
-    return {
-      item: {
-        ConditionCheck: {
-          TableName: this.store.tableName,
-          Key: keys.contact(contactId),
-          ConditionExpression: 'attribute_not_exists(pk) OR #status <> :erased',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':erased': 'erased' },
-        },
-      },
-      onConditionFailed: () => new NotFoundError('contact', contactId),
-    };
+    return contactNotErased(this.store.tableName, contactId);
   }
 
   /** A contact's runs of every workflow, newest first (GSI3). */
