@@ -75,7 +75,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('an import worker killed mid-way', () => {
   it(
     'resumes from its checkpoint with exactly the counts and contacts of an uninterrupted run',
-    { timeout: 240_000 },
+    // Two kills, two lease expiries and 2,400 rows: minutes when the run's DynamoDB Local is busy.
+    { timeout: 600_000 },
     async () => {
       const csv = messyCsv(1200);
 
