@@ -12,9 +12,19 @@ import { createTableInput, TABLE } from '../../shared/store/table.ts';
 /**
  * Creates the table from the shared definition, or brings an existing one up to it (missing
  * indexes, TTL). Safe to run at every start.
+ *
+ * `stream: false` leaves the change stream out, for tests that never read it: every stream
+ * record DynamoDB Local keeps slows all its later writes, on every table, even once the table is
+ * deleted (a put measured 4.7 ms before 40,000 records elsewhere and 44 ms after).
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'updated' | 'unchanged'> {
-  const wanted = createTableInput(tableName);
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { stream?: boolean } = {},
+): Promise<'created' | 'updated' | 'unchanged'> {
+  const stream = options.stream ?? true;
+  const { StreamSpecification, ...withoutStream } = createTableInput(tableName);
+  const wanted = stream ? { ...withoutStream, StreamSpecification } : withoutStream;
   let outcome: 'created' | 'updated' | 'unchanged' = 'unchanged';
   let existing;
   try {
@@ -38,8 +48,8 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       );
       outcome = 'updated';
     }
-    if (!existing.StreamSpecification?.StreamEnabled) {
-      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: wanted.StreamSpecification }));
+    if (stream && !existing.StreamSpecification?.StreamEnabled) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification }));
       outcome = 'updated';
     }
   }

@@ -13,11 +13,15 @@ export function dynamoEndpoint(): string {
   return inject('dynamoEndpoint');
 }
 
-/** A table of its own for a test file, on the run's DynamoDB Local. */
+/**
+ * A table of its own for a test file, on the run's DynamoDB Local. No test on these tables reads
+ * the change stream (the runtime's own table has one), and stream records that pile up in the
+ * shared DynamoDB Local slow every later write of the run: so none is kept here.
+ */
 export async function freshStore(): Promise<Store> {
   const tableName = `test-${randomUUID()}`;
   const admin = new DynamoDBClient(dynamoClientConfig({ endpoint: dynamoEndpoint() }));
-  await ensureTable(admin, tableName);
+  await ensureTable(admin, tableName, { stream: false });
   admin.destroy();
   return createStore({ tableName, endpoint: dynamoEndpoint() });
 }
