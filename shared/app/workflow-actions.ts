@@ -177,12 +177,8 @@ export class WorkflowActions {
           run.memo[name] = error.value;
           return error.value;
         }
-        // Another run took this turn meanwhile: take the next one. (DynamoDB Local sometimes
-        // reports the memo's condition as failed, with no memo there, when only the turn's did.)
-        const raced =
-          error instanceof VersionMismatchError ||
-          error instanceof ConflictError ||
-          (error instanceof RunMemoTakenError && !error.value);
+        // Another run took this turn meanwhile: take the next one.
+        const raced = error instanceof VersionMismatchError || error instanceof ConflictError;
         if (!raced || attempt >= LIMITS.maxOptimisticRetries * 4) throw error;
       }
     }

@@ -580,17 +580,7 @@ export class WorkflowEngine {
       version: run.version + 1,
       updatedAt: now.toISOString(),
     };
-    try {
-      await this.runs.save(finished, run.version, now);
-    } catch (error) {
-      // Two starts of the same cause cannot both succeed on DynamoDB, whose transactions are
-      // serializable; DynamoDB Local lets two concurrent ones through now and then. The actions
-      // are idempotent (memos, logOnce, conditional writes), so this copy repeated nothing: the
-      // run that holds the record records the outcome.
-      if (!(error instanceof VersionMismatchError)) throw error;
-      const stored = await this.runs.get(run.workflowId, run.contactId, run.key);
-      if (stored?.id === run.id) throw error;
-    }
+    await this.runs.save(finished, run.version, now);
   }
 
   /** A run that kept failing: its remaining actions are failed for good, so sweeps stop taking it up. */

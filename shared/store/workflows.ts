@@ -204,26 +204,10 @@ export class WorkflowRunRepository {
     });
   }
 
-  /**
-   * Records a new run; false when one of the same cause was recorded before. One conditional put,
-   * not a transaction with the erasure guard: DynamoDB Local now and then lets two concurrent
-   * transactions both create the same item, and a run must start once. The contact is read
-   * first instead (NotFoundError once erased); the erasure's own sweep of runs comes after its
-   * tombstone, so a run that slipped in between is still found and deleted.
-   */
+  /** Records a new run; false when one of the same cause was recorded before. */
   async start(run: WorkflowRun, now: Date): Promise<boolean> {
-    const contact = await this.store.db.send(
-      new GetCommand({
-        TableName: this.store.tableName,
-        Key: keys.contact(run.contactId),
-        ProjectionExpression: '#status',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ConsistentRead: true,
-      }),
-    );
-    if (contact.Item?.status === 'erased') throw new NotFoundError('contact', run.contactId);
     try {
-      await transactWrite(this.store, [this.startWrite(run, now)]);
+      await transactWrite(this.store, [this.startWrite(run, now), this.contactNotErased(run.contactId)]);
       return true;
     } catch (error) {
       if (error instanceof RunExistsError) return false;
