@@ -18,10 +18,10 @@ export function dynamoEndpoint(): string {
  * the change stream (the runtime's own table has one), and stream records that pile up in the
  * shared DynamoDB Local slow every later write of the run: so none is kept here.
  */
-export async function freshStore(): Promise<Store> {
+export async function freshStore(options: { stream?: boolean } = {}): Promise<Store> {
   const tableName = `test-${randomUUID()}`;
   const admin = new DynamoDBClient(dynamoClientConfig({ endpoint: dynamoEndpoint() }));
-  await ensureTable(admin, tableName, { stream: false });
+  await ensureTable(admin, tableName, { stream: options.stream ?? false });
   admin.destroy();
   return createStore({ tableName, endpoint: dynamoEndpoint() });
 }
